@@ -1,0 +1,21 @@
+# Third-party dependencies, all from Debian packages (scripts/install-deps.sh).
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(httplib CONFIG QUIET)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)
+find_package(yaml-cpp REQUIRED)
+if(GEMBA_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(GEMBA_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
+if(GEMBA_TRAIN)
+  # Debian's libtorch 1.13 ships its CMake config under /usr/share/cmake/Torch; a current
+  # PyTorch's is found through CMAKE_PREFIX_PATH=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)').
+  find_package(Torch REQUIRED)
+endif()

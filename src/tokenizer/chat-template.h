@@ -1,0 +1,36 @@
+// Chat templates: ONE implementation used by the trainer (SFT/DPO data) and the engine
+// (chat, serve), so training and inference see identical token sequences.
+//   llm-jp-3 instruct: <s>以下は、タスクを説明する指示です。要求を適切に満たす応答を書きなさい。
+//                      \n\n### 指示:\n{user}\n\n### 応答:\n{assistant}</s>
+//   llama-2 chat:      <s>[INST] <<SYS>>\n{system}\n<</SYS>>\n\n{user} [/INST] {assistant} </s>
+//   gemba plain:       <s>### Question:\n{user}\n### Answer:\n{assistant}</s>  (gemba's own models)
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tokenizer/tokenizer.h"
+
+namespace gemba::tokenizer {
+
+enum class ChatTemplate { kLlmJp3, kLlama2, kGembaPlain };
+
+ChatTemplate parse_chat_template(const std::string& name);  // "llm-jp-3", "llama-2", "plain"
+std::string chat_template_name(ChatTemplate t);
+
+struct ChatMessage {
+  std::string role;  // "system", "user", "assistant"
+  std::string content;
+};
+
+struct ChatTokens {
+  std::vector<int32_t> ids;
+  std::vector<uint8_t> is_target;  // 1 for assistant tokens (incl. their EOS): the SFT loss mask
+};
+
+// Tokenizes a conversation. With add_generation_prompt the sequence ends with the prompt
+// for the next assistant turn (inference); otherwise assistant turns end with EOS.
+ChatTokens encode_chat(const Tokenizer& tok, ChatTemplate t, const std::vector<ChatMessage>& messages,
+                       bool add_generation_prompt);
+
+}  // namespace gemba::tokenizer
