@@ -1,0 +1,45 @@
+// The engine's one hot operation: activations (f32) times a weight matrix stored in any
+// supported GGUF type. Prefill passes many tokens (matrix x matrix), decode passes one
+// (matrix x vector). Quantized weights are multiplied with activations quantized to 8 bits
+// using integer dot products. Every variant has a scalar reference; SIMD variants are chosen
+// at run time (cpu-features.h).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "core/thread-pool.h"
+#include "format/gguf.h"
+
+namespace gemba::engine {
+
+using format::GgmlType;
+
+// A row-major weight matrix W[rows, cols] (rows = output features, cols = input features),
+// as stored in GGUF: each row is ggml_row_bytes(type, cols) bytes.
+struct WeightMatrix {
+  GgmlType type = GgmlType::F32;
+  const uint8_t* data = nullptr;
+  int64_t rows = 0;
+  int64_t cols = 0;
+  size_t row_bytes = 0;
+};
+
+// y[t, r] = sum_c W[r, c] * x[t, c]
+//   x: [n_tokens, cols] f32 (row stride cols), y: [n_tokens, rows] f32 (row stride rows).
+// Work is split over the pool's threads by output rows.
+void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool);
+
+// The same with the scalar reference kernels only (tests compare SIMD against this).
+void matmul_reference(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y);
+
+// One row of n values to/from a weight type (n a multiple of the block size).
+void dequantize_row(GgmlType type, const uint8_t* src, float* dst, int64_t n);
+void quantize_row(GgmlType type, const float* src, uint8_t* dst, int64_t n);
+
+// True if matmul supports this weight type; the loader reports others by name.
+bool matmul_supports(GgmlType type);
+
+// Which kernel set runs on this CPU: "avx512-vnni", "avx2", "neon", "scalar".
+const char* active_kernel_set();
+
+}  // namespace gemba::engine
