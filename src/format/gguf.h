@@ -35,6 +35,9 @@ uint64_t ggml_block_bytes(GgmlType type);
 uint64_t ggml_row_bytes(GgmlType type, uint64_t n);
 // Parses "f32", "f16", "bf16", "q8_0", "q4_0", ...; throws gemba::Error otherwise.
 GgmlType parse_ggml_type(const std::string& name);
+// llama.cpp's `general.file_type` number for a file whose weights are mostly `type`
+// (Q3_K/Q4_K/Q5_K map to the _M mixes); throws for types without one.
+uint32_t llama_file_type(GgmlType type);
 
 enum class GgufValueType : uint32_t {
   UINT8 = 0, INT8 = 1, UINT16 = 2, INT16 = 3, UINT32 = 4, INT32 = 5, FLOAT32 = 6, BOOL = 7,
