@@ -6,6 +6,8 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "core/thread-pool.h"
 #include "format/gguf.h"
@@ -40,6 +42,16 @@ void quantize_row(GgmlType type, const float* src, uint8_t* dst, int64_t n);
 bool matmul_supports(GgmlType type);
 
 // Which kernel set runs on this CPU: "avx512-vnni", "avx2", "neon", "scalar".
+// Chosen once, at first use, as the best set this CPU runs; the environment variable
+// GEMBA_KERNELS=scalar|avx2|avx512|neon overrides it (an unavailable name is ignored).
 const char* active_kernel_set();
+
+// Kernel sets this binary has and this CPU runs, best first ("scalar" always last).
+std::vector<std::string> available_kernel_sets();
+// Makes matmul() use the named set from now on; gemba::Error if it is not available.
+void select_kernel_set(const std::string& name);
+// matmul() with an explicitly named kernel set (tests and benches compare sets with this).
+void matmul_with_kernels(const std::string& kernel_set, const WeightMatrix& w, const float* x,
+                         int64_t n_tokens, float* y, ThreadPool& pool);
 
 }  // namespace gemba::engine

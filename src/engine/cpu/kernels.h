@@ -1,0 +1,48 @@
+// The kernel table behind matmul(): one set of function pointers per instruction set
+// (scalar, avx2, avx512-vnni, neon), filled by the file compiled for that set and chosen once
+// at run time (matmul.cpp). Internal to src/engine/cpu; the public interface is matmul.h.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace gemba::engine::cpu {
+
+// The weight types a kernel set handles, in table order.
+enum class WeightKind : int { F32 = 0, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K, kCount };
+
+// A tile of the product: y[t * ldy + r] = dot(W row r, X row t) for r < n_rows, t < n_tokens.
+//   w: n_rows weight rows, w_stride bytes apart (GGUF row layout of the weight type)
+//   x: n_tokens activation rows, x_stride bytes apart: f32 [cols] for F32/F16/BF16 weights,
+//      quant::ActRowLayout rows for quantized weights
+struct Tile {
+  const uint8_t* w;
+  size_t w_stride;
+  int64_t n_rows;
+  const uint8_t* x;
+  size_t x_stride;
+  int64_t n_tokens;
+  int64_t cols;
+  float* y;
+  int64_t ldy;
+};
+using TileFn = void (*)(const Tile&);
+
+// Quantizes one row of n activations into quant::ActRowLayout (must equal the scalar one).
+using QuantizeActFn = void (*)(const float* x, uint8_t* row, int64_t n);
+
+struct KernelSet {
+  const char* name = "scalar";
+  QuantizeActFn quantize_act = nullptr;
+  TileFn tile[static_cast<int>(WeightKind::kCount)] = {};
+};
+
+const KernelSet& scalar_kernel_set();
+#if defined(GEMBA_ARCH_X86)
+const KernelSet& avx2_kernel_set();    // needs avx2 + fma + f16c
+const KernelSet& avx512_kernel_set();  // needs avx512f/bw/vl + avx512vnni
+#endif
+#if defined(GEMBA_ARCH_ARM)
+const KernelSet& neon_kernel_set();
+#endif
+
+}  // namespace gemba::engine::cpu
