@@ -1,0 +1,82 @@
+#include "engine/kv-cache.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "engine/float-convert.h"
+
+namespace gemba::engine {
+
+KvType parse_kv_type(const std::string& name) {
+  if (name == "f16") return KvType::kF16;
+  if (name == "f32") return KvType::kF32;
+  fail("KV cache type '", name, "' is not known; use f16 or f32");
+}
+
+KvCache::KvCache(const format::ModelConfig& config, int64_t capacity, KvType type)
+    : n_layers_(config.n_layers), n_kv_heads_(config.n_kv_heads), head_dim_(config.head_dim()),
+      capacity_(capacity), type_(type) {
+  if (capacity < 1) fail("context length must be at least 1 (got ", capacity, ")");
+  const size_t n = static_cast<size_t>(n_layers_ * n_kv_heads_ * capacity_ * head_dim_);
+  if (type == KvType::kF16) {
+    k16_.resize(n);
+    v16_.resize(n);
+  } else {
+    k32_.resize(n);
+    v32_.resize(n);
+  }
+}
+
+size_t KvCache::bytes() const {
+  return (k16_.size() + v16_.size()) * sizeof(uint16_t) + (k32_.size() + v32_.size()) * sizeof(float);
+}
+
+void KvCache::truncate(int64_t n) {
+  if (n < 0 || n > n_past()) fail("KV cache: cannot truncate to ", n, " of ", n_past(), " positions");
+  tokens_.resize(static_cast<size_t>(n));
+}
+
+int64_t KvCache::common_prefix(std::span<const int32_t> prompt) const {
+  const size_t n = std::min(prompt.size(), tokens_.size());
+  size_t i = 0;
+  while (i < n && prompt[i] == tokens_[i]) ++i;
+  return static_cast<int64_t>(i);
+}
+
+void KvCache::store(int64_t layer, int64_t pos, const float* k, const float* v) {
+  if (pos < 0 || pos >= capacity_) fail("KV cache: position ", pos, " is beyond the context length ", capacity_);
+  for (int64_t g = 0; g < n_kv_heads_; ++g) {
+    const size_t at = static_cast<size_t>(((layer * n_kv_heads_ + g) * capacity_ + pos) * head_dim_);
+    if (type_ == KvType::kF16) {
+      f32_to_f16_row(k + g * head_dim_, k16_.data() + at, head_dim_);
+      f32_to_f16_row(v + g * head_dim_, v16_.data() + at, head_dim_);
+    } else {
+      std::copy(k + g * head_dim_, k + (g + 1) * head_dim_, k32_.begin() + static_cast<std::ptrdiff_t>(at));
+      std::copy(v + g * head_dim_, v + (g + 1) * head_dim_, v32_.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+  }
+}
+
+const float* KvCache::read(const std::vector<uint16_t>& h, const std::vector<float>& f, int64_t layer, int64_t kv_head,
+                           int64_t n, float* scratch) const {
+  const size_t at = static_cast<size_t>((layer * n_kv_heads_ + kv_head) * capacity_ * head_dim_);
+  if (type_ == KvType::kF32) return f.data() + at;
+  f16_to_f32_row(h.data() + at, scratch, n * head_dim_);
+  return scratch;
+}
+
+const float* KvCache::keys(int64_t layer, int64_t kv_head, int64_t n, float* scratch) const {
+  return read(k16_, k32_, layer, kv_head, n, scratch);
+}
+
+const float* KvCache::values(int64_t layer, int64_t kv_head, int64_t n, float* scratch) const {
+  return read(v16_, v32_, layer, kv_head, n, scratch);
+}
+
+void KvCache::append_tokens(std::span<const int32_t> tokens) {
+  if (n_past() + static_cast<int64_t>(tokens.size()) > capacity_)
+    fail("KV cache: ", n_past() + tokens.size(), " tokens exceed the context length ", capacity_);
+  tokens_.insert(tokens_.end(), tokens.begin(), tokens.end());
+}
+
+}  // namespace gemba::engine
