@@ -28,49 +28,49 @@ struct Act {  // a view of one quantized activation row
 float dot_f32(const uint8_t* w, const uint8_t* x, int64_t n) {
   const float* a = reinterpret_cast<const float*>(w);
   const float* b = reinterpret_cast<const float*>(x);
-  float acc = 0;
-  for (int64_t i = 0; i < n; ++i) acc += a[i] * b[i];
-  return acc;
+  double acc = 0;  // double: the reference should be the accurate one
+  for (int64_t i = 0; i < n; ++i) acc += static_cast<double>(a[i]) * b[i];
+  return static_cast<float>(acc);
 }
 
 float dot_f16(const uint8_t* w, const uint8_t* x, int64_t n) {
   const float* b = reinterpret_cast<const float*>(x);
-  float acc = 0;
+  double acc = 0;  // double: the reference should be the accurate one
   for (int64_t i = 0; i < n; ++i) {
     uint16_t h;
     std::memcpy(&h, w + 2 * i, 2);
-    acc += f16_to_f32(h) * b[i];
+    acc += static_cast<double>(f16_to_f32(h)) * b[i];
   }
-  return acc;
+  return static_cast<float>(acc);
 }
 
 float dot_bf16(const uint8_t* w, const uint8_t* x, int64_t n) {
   const float* b = reinterpret_cast<const float*>(x);
-  float acc = 0;
+  double acc = 0;  // double: the reference should be the accurate one
   for (int64_t i = 0; i < n; ++i) {
     uint16_t h;
     std::memcpy(&h, w + 2 * i, 2);
-    acc += bf16_to_f32(h) * b[i];
+    acc += static_cast<double>(bf16_to_f32(h)) * b[i];
   }
-  return acc;
+  return static_cast<float>(acc);
 }
 
 float dot_q8_0(const uint8_t* w, const uint8_t* x, int64_t n) {
   const auto* blocks = reinterpret_cast<const BlockQ8_0*>(w);
   const Act a(x, n);
-  float acc = 0;
+  double acc = 0;  // double: the reference should be the accurate one
   for (int64_t b = 0; b < n / kQk; ++b) {
     int32_t s = 0;
     for (int i = 0; i < kQk; ++i) s += blocks[b].qs[i] * a.q[b * kQk + i];
     acc += static_cast<float>(s) * (f16_to_f32(blocks[b].d) * a.d[b]);
   }
-  return acc;
+  return static_cast<float>(acc);
 }
 
 float dot_q4_0(const uint8_t* w, const uint8_t* x, int64_t n) {
   const auto* blocks = reinterpret_cast<const BlockQ4_0*>(w);
   const Act a(x, n);
-  float acc = 0;
+  double acc = 0;  // double: the reference should be the accurate one
   for (int64_t b = 0; b < n / kQk; ++b) {
     const int8_t* q = a.q + b * kQk;
     int32_t s = 0;
@@ -78,13 +78,13 @@ float dot_q4_0(const uint8_t* w, const uint8_t* x, int64_t n) {
     s -= 8 * a.sum[b];
     acc += static_cast<float>(s) * (f16_to_f32(blocks[b].d) * a.d[b]);
   }
-  return acc;
+  return static_cast<float>(acc);
 }
 
 float dot_q4_k(const uint8_t* w, const uint8_t* x, int64_t n) {
   const auto* blocks = reinterpret_cast<const BlockQ4K*>(w);
   const Act a(x, n);
-  float acc = 0;
+  double acc = 0;  // double: the reference should be the accurate one
   for (int64_t b = 0; b < n / kQkK; ++b) {
     const float d = f16_to_f32(blocks[b].d), dmin = f16_to_f32(blocks[b].dmin);
     for (int j = 0; j < 8; ++j) {
@@ -99,13 +99,13 @@ float dot_q4_k(const uint8_t* w, const uint8_t* x, int64_t n) {
       acc += a.d[ab] * (d * static_cast<float>(sc * s) - dmin * static_cast<float>(m * a.sum[ab]));
     }
   }
-  return acc;
+  return static_cast<float>(acc);
 }
 
 float dot_q6_k(const uint8_t* w, const uint8_t* x, int64_t n) {
   const auto* blocks = reinterpret_cast<const BlockQ6K*>(w);
   const Act a(x, n);
-  float acc = 0;
+  double acc = 0;  // double: the reference should be the accurate one
   for (int64_t b = 0; b < n / kQkK; ++b) {
     const float d = f16_to_f32(blocks[b].d);
     for (int j = 0; j < 8; ++j) {  // 32-value groups: j = 4h + k, k selects the bit field
@@ -124,7 +124,7 @@ float dot_q6_k(const uint8_t* w, const uint8_t* x, int64_t n) {
       acc += d * a.d[ab] * static_cast<float>(s);
     }
   }
-  return acc;
+  return static_cast<float>(acc);
 }
 
 template <float (*Dot)(const uint8_t*, const uint8_t*, int64_t)>

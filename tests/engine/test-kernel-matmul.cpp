@@ -1,0 +1,239 @@
+// matmul: every kernel set equals the scalar reference on awkward sizes; quantized products
+// stay within the bound the activation quantization allows; thread counts give identical
+// bits; bad matrices are errors.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "engine/cpu/matmul.h"
+
+namespace gemba::engine {
+namespace {
+
+const GgmlType kTypes[] = {GgmlType::F32,  GgmlType::F16,  GgmlType::BF16, GgmlType::Q8_0,
+                           GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q6_K};
+
+int64_t block_of(GgmlType t) { return (t == GgmlType::Q4_K || t == GgmlType::Q6_K) ? 256 : 32; }
+
+size_t row_bytes(GgmlType t, int64_t n) {
+  switch (t) {
+    case GgmlType::F32: return n * 4;
+    case GgmlType::F16: case GgmlType::BF16: return n * 2;
+    case GgmlType::Q8_0: return n / 32 * 34;
+    case GgmlType::Q4_0: return n / 32 * 18;
+    case GgmlType::Q4_K: return n / 256 * 144;
+    case GgmlType::Q6_K: return n / 256 * 210;
+    default: return 0;
+  }
+}
+
+std::vector<float> random_floats(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(rng);
+  return v;
+}
+
+struct Matrix {
+  std::vector<uint8_t> bytes;
+  std::vector<float> dequantized;  // [rows, cols]
+  WeightMatrix w;
+};
+
+Matrix make_matrix(GgmlType t, int64_t rows, int64_t cols, uint32_t seed) {
+  Matrix m;
+  const auto f = random_floats(rows * cols, seed);
+  const size_t rb = row_bytes(t, cols);
+  m.bytes.resize(rb * rows);
+  m.dequantized.resize(rows * cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    quantize_row(t, f.data() + r * cols, m.bytes.data() + r * rb, cols);
+    dequantize_row(t, m.bytes.data() + r * rb, m.dequantized.data() + r * cols, cols);
+  }
+  m.w = WeightMatrix{t, m.bytes.data(), rows, cols, rb};
+  return m;
+}
+
+// sum_c |W[r,c] x[t,c]|: the scale of each output, for relative bounds.
+std::vector<double> abs_products(const Matrix& m, const std::vector<float>& x, int64_t n_tokens) {
+  const int64_t rows = m.w.rows, cols = m.w.cols;
+  std::vector<double> s(n_tokens * rows);
+  for (int64_t t = 0; t < n_tokens; ++t)
+    for (int64_t r = 0; r < rows; ++r) {
+      double a = 0;
+      for (int64_t c = 0; c < cols; ++c) a += std::fabs(static_cast<double>(m.dequantized[r * cols + c]) * x[t * cols + c]);
+      s[t * rows + r] = a;
+    }
+  return s;
+}
+
+bool available(const std::string& name) {
+  const auto sets = available_kernel_sets();
+  return std::find(sets.begin(), sets.end(), name) != sets.end();
+}
+
+class KernelSetTest : public ::testing::TestWithParam<std::string> {};
+
+// Every set (including scalar through the threaded driver) equals matmul_reference within
+// a float-rounding bound relative to sum |w x|; the integer parts of quantized dots are exact.
+TEST_P(KernelSetTest, EqualsScalarReferenceOnAwkwardSizes) {
+  const std::string set = GetParam();
+  if (!available(set)) GTEST_SKIP() << set << " is not available on this CPU";
+  ThreadPool pool(2);
+  uint32_t seed = 1;
+  for (GgmlType type : kTypes) {
+    for (int64_t rows : {1, 3, 17, 257}) {
+      for (int64_t cols : {32, 256, 4096}) {
+        if (cols % block_of(type) != 0) continue;
+        for (int64_t n_tokens : {1, 2, 5, 33}) {
+          if (rows * cols * n_tokens > 257 * 4096 * 5 && rows > 17) continue;  // keep the test short
+          const Matrix m = make_matrix(type, rows, cols, seed++);
+          const auto x = random_floats(n_tokens * cols, seed++);
+          std::vector<float> ref(n_tokens * rows), got(n_tokens * rows, NAN);
+          matmul_reference(m.w, x.data(), n_tokens, ref.data());
+          matmul_with_kernels(set, m.w, x.data(), n_tokens, got.data(), pool);
+          const auto scale = abs_products(m, x, n_tokens);
+          int bad = 0;
+          for (size_t i = 0; i < ref.size() && bad < 5; ++i) {
+            const double bound = 2e-6 * scale[i] + 1e-30;
+            if (!(std::fabs(static_cast<double>(got[i]) - ref[i]) <= bound)) {
+              ++bad;
+              ADD_FAILURE() << set << " type " << static_cast<int>(type) << " rows " << rows << " cols " << cols
+                            << " tokens " << n_tokens << " index " << i << ": got " << got[i] << " want " << ref[i]
+                            << " (bound " << bound << ")";
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// 1, 2 and 3 threads (and decode vs prefill tiling) give bit-identical outputs.
+TEST_P(KernelSetTest, ThreadCountDoesNotChangeResults) {
+  const std::string set = GetParam();
+  if (!available(set)) GTEST_SKIP() << set << " is not available on this CPU";
+  uint32_t seed = 100;
+  for (GgmlType type : kTypes) {
+    const Matrix m = make_matrix(type, 257, 512, seed++);
+    const auto x = random_floats(33 * 512, seed++);
+    std::vector<float> first;
+    for (int threads : {1, 2, 3}) {
+      ThreadPool pool(threads);
+      std::vector<float> y(33 * 257);
+      matmul_with_kernels(set, m.w, x.data(), 33, y.data(), pool);
+      if (first.empty()) {
+        first = y;
+      } else {
+        EXPECT_EQ(0, std::memcmp(first.data(), y.data(), y.size() * sizeof(float)))
+            << set << " type " << static_cast<int>(type) << " threads " << threads;
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllSets, KernelSetTest, ::testing::Values("scalar", "avx2", "avx512-vnni", "neon"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+// Quantized matmul vs the exact product of the dequantized weights with the unquantized
+// activations: the only error is the activations' 8-bit rounding, |dx| <= d_x/2 per value,
+// so |error| <= sum_blocks d_x/2 * sum |w| (+ float rounding).
+TEST(QuantizedMatmul, WithinActivationQuantizationBound) {
+  const int64_t rows = 17, cols = 4096, n_tokens = 3;
+  for (GgmlType type : {GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K, GgmlType::Q6_K}) {
+    const Matrix m = make_matrix(type, rows, cols, 11);
+    const auto x = random_floats(n_tokens * cols, 12);
+    std::vector<float> y(n_tokens * rows);
+    matmul_reference(m.w, x.data(), n_tokens, y.data());
+    for (int64_t t = 0; t < n_tokens; ++t)
+      for (int64_t r = 0; r < rows; ++r) {
+        double exact = 0, bound = 0, mag = 0;
+        for (int64_t b = 0; b < cols / 32; ++b) {
+          float amax = 0;
+          double wsum = 0;
+          for (int i = 0; i < 32; ++i) {
+            const int64_t c = b * 32 + i;
+            amax = std::max(amax, std::fabs(x[t * cols + c]));
+            wsum += std::fabs(m.dequantized[r * cols + c]);
+            exact += static_cast<double>(m.dequantized[r * cols + c]) * x[t * cols + c];
+            mag += std::fabs(static_cast<double>(m.dequantized[r * cols + c]) * x[t * cols + c]);
+          }
+          bound += amax / 127.0 / 2 * wsum;
+        }
+        EXPECT_LE(std::fabs(y[t * rows + r] - exact), bound + 1e-5 * mag)
+            << "type " << static_cast<int>(type) << " row " << r << " token " << t;
+        // And the bound is meaningful: much smaller than the output's magnitude scale.
+        EXPECT_LT(bound, 0.02 * mag);
+      }
+  }
+}
+
+// Against the original f32 weights, the relative error is what the weight format costs.
+TEST(QuantizedMatmul, CloseToF32Product) {
+  const int64_t rows = 64, cols = 2048, n_tokens = 2;
+  const auto wf = random_floats(rows * cols, 21);
+  const auto x = random_floats(n_tokens * cols, 22);
+  std::vector<double> exact(n_tokens * rows);
+  for (int64_t t = 0; t < n_tokens; ++t)
+    for (int64_t r = 0; r < rows; ++r) {
+      double a = 0;
+      for (int64_t c = 0; c < cols; ++c) a += static_cast<double>(wf[r * cols + c]) * x[t * cols + c];
+      exact[t * rows + r] = a;
+    }
+  const std::pair<GgmlType, double> limits[] = {{GgmlType::F16, 1e-3}, {GgmlType::BF16, 1e-2}, {GgmlType::Q8_0, 0.02},
+                                                {GgmlType::Q6_K, 0.05}, {GgmlType::Q4_0, 0.15}, {GgmlType::Q4_K, 0.15}};
+  for (const auto& [type, limit] : limits) {
+    std::vector<uint8_t> bytes(row_bytes(type, cols) * rows);
+    for (int64_t r = 0; r < rows; ++r) quantize_row(type, wf.data() + r * cols, bytes.data() + r * row_bytes(type, cols), cols);
+    const WeightMatrix w{type, bytes.data(), rows, cols, row_bytes(type, cols)};
+    std::vector<float> y(n_tokens * rows);
+    ThreadPool pool(2);
+    matmul(w, x.data(), n_tokens, y.data(), pool);
+    double se = 0, sv = 0;
+    for (size_t i = 0; i < y.size(); ++i) {
+      se += (y[i] - exact[i]) * (y[i] - exact[i]);
+      sv += exact[i] * exact[i];
+    }
+    EXPECT_LT(std::sqrt(se / sv), limit) << "type " << static_cast<int>(type);
+  }
+}
+
+TEST(Matmul, BadMatricesAreErrors) {
+  std::vector<uint8_t> bytes(4096);
+  std::vector<float> x(256), y(16);
+  ThreadPool pool(1);
+  WeightMatrix w{GgmlType::Q4_K, bytes.data(), 2, 48, 144};  // 48 is not a multiple of 256
+  EXPECT_THROW(matmul(w, x.data(), 1, y.data(), pool), Error);
+  w = WeightMatrix{GgmlType::Q5_0, bytes.data(), 2, 32, 22};  // unsupported type
+  EXPECT_THROW(matmul(w, x.data(), 1, y.data(), pool), Error);
+  EXPECT_FALSE(matmul_supports(GgmlType::Q5_0));
+  EXPECT_TRUE(matmul_supports(GgmlType::Q4_K));
+  w = WeightMatrix{GgmlType::Q8_0, bytes.data(), 2, 64, 34};  // row_bytes too small for 64 values
+  EXPECT_THROW(matmul(w, x.data(), 1, y.data(), pool), Error);
+  EXPECT_THROW(select_kernel_set("no-such-set"), Error);
+}
+
+TEST(Matmul, KernelSetSelection) {
+  const auto sets = available_kernel_sets();
+  ASSERT_FALSE(sets.empty());
+  EXPECT_EQ(sets.back(), "scalar");
+  const std::string before = active_kernel_set();
+  select_kernel_set("scalar");
+  EXPECT_STREQ(active_kernel_set(), "scalar");
+  select_kernel_set(before);
+  EXPECT_EQ(before, active_kernel_set());
+}
+
+}  // namespace
+}  // namespace gemba::engine
