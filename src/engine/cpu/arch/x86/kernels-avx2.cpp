@@ -1,21 +1,11 @@
-// AVX2 + FMA + F16C kernel set. Types without an AVX2 kernel here use the scalar one.
-#include <immintrin.h>
-
-#include "engine/cpu/kernels.h"
+// The AVX2 + FMA + F16C kernel set (u8 x s8 block dots with vpmaddubsw + vpmaddwd).
+#define GEMBA_X86_VNNI 0
+#include "engine/cpu/arch/x86/x86-kernels.h"
 
 namespace gemba::engine::cpu {
-namespace {
-
-KernelSet make() {
-  KernelSet k = scalar_kernel_set();
-  k.name = "avx2";
-  return k;
-}
-
-}  // namespace
 
 const KernelSet& avx2_kernel_set() {
-  static const KernelSet set = make();
+  static const KernelSet set = make_x86_set("avx2");
   return set;
 }
 

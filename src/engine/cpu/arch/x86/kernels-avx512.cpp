@@ -1,21 +1,11 @@
-// AVX-512 (F, BW, VL, VNNI) kernel set. Types without an AVX-512 kernel here use the scalar one.
-#include <immintrin.h>
-
-#include "engine/cpu/kernels.h"
+// The AVX-512 (F, BW, VL, VNNI) kernel set: the x86 kernels with vpdpbusd block dots.
+#define GEMBA_X86_VNNI 1
+#include "engine/cpu/arch/x86/x86-kernels.h"
 
 namespace gemba::engine::cpu {
-namespace {
-
-KernelSet make() {
-  KernelSet k = scalar_kernel_set();
-  k.name = "avx512-vnni";
-  return k;
-}
-
-}  // namespace
 
 const KernelSet& avx512_kernel_set() {
-  static const KernelSet set = make();
+  static const KernelSet set = make_x86_set("avx512-vnni");
   return set;
 }
 

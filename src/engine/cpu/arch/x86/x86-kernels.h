@@ -1,0 +1,340 @@
+// x86 SIMD kernels, written once with 256-bit vectors and included by kernels-avx2.cpp
+// (AVX2 + FMA + F16C) and kernels-avx512.cpp (adds AVX-512 VL + VNNI: the u8 x s8 block dots
+// become one vpdpbusd instead of vpmaddubsw + vpmaddwd). Everything here has internal
+// linkage, so each including file gets its own copy compiled with its own ISA flags.
+//
+// Register blocking: a tile is computed one weight row x up to 4 tokens at a time, so each
+// weight block is loaded and unpacked once for 4 tokens; the driver (matmul.cpp) keeps a
+// tile of weight rows in L1 while the tokens pass over it.
+// Integer block dots after ggml's vec_dot_q4_0_q8_0 scheme (llama.cpp, 2023).
+#pragma once
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "core/half.h"
+#include "engine/cpu/kernels.h"
+#include "engine/quant/block-formats.h"
+
+// The including file says which dot to use (not the compiler's macros: a -march=native build
+// defines __AVX512VNNI__ in the AVX2 file too, and the AVX2 set must stay AVX2).
+#if !defined(GEMBA_X86_VNNI)
+#error "define GEMBA_X86_VNNI to 0 or 1 before including x86-kernels.h"
+#endif
+#if GEMBA_X86_VNNI && !(defined(__AVX512VNNI__) && defined(__AVX512VL__))
+#error "GEMBA_X86_VNNI needs -mavx512vnni -mavx512vl"
+#endif
+
+namespace gemba::engine::cpu {
+namespace {
+
+using namespace quant;
+
+inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+inline int32_t hsum_i32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+  return _mm_cvtsi128_si32(s);
+}
+
+inline float fp16(uint16_t h) { return _cvtsh_ss(h); }
+
+// Sum over groups of 4 of u8 x s8 products into 8 int32 lanes, added to acc.
+inline __m256i dot_u8s8(__m256i acc, __m256i u, __m256i s) {
+#if GEMBA_X86_VNNI
+  return _mm256_dpbusd_epi32(acc, u, s);
+#else
+  const __m256i p16 = _mm256_maddubs_epi16(u, s);  // pairs: <= 2*255*127, no saturation for our ranges
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(p16, _mm256_set1_epi16(1)));
+#endif
+}
+
+struct ActView {
+  const int8_t* q;
+  const float* d;
+  const int32_t* sum;
+  ActView() = default;
+  ActView(const uint8_t* row, int64_t n) {
+    const ActRowLayout layout{n};
+    q = reinterpret_cast<const int8_t*>(row);
+    d = reinterpret_cast<const float*>(row + layout.d_offset());
+    sum = reinterpret_cast<const int32_t*>(row + layout.sum_offset());
+  }
+};
+
+// ---- activations -------------------------------------------------------------------------
+
+void quantize_act(const float* x, uint8_t* row, int64_t n) {
+  const ActRowLayout layout{n};
+  int8_t* q = reinterpret_cast<int8_t*>(row);
+  float* d = reinterpret_cast<float*>(row + layout.d_offset());
+  int32_t* sum = reinterpret_cast<int32_t*>(row + layout.sum_offset());
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  for (int64_t b = 0; b < n / kQk; ++b) {
+    const float* v = x + b * kQk;
+    __m256 v0 = _mm256_loadu_ps(v), v1 = _mm256_loadu_ps(v + 8), v2 = _mm256_loadu_ps(v + 16),
+           v3 = _mm256_loadu_ps(v + 24);
+    __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v0), _mm256_andnot_ps(sign, v1)),
+                             _mm256_max_ps(_mm256_andnot_ps(sign, v2), _mm256_andnot_ps(sign, v3)));
+    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+    const float amax = _mm_cvtss_f32(m4);
+    const float id = amax != 0 ? 127.0f / amax : 0.0f;
+    d[b] = amax / 127.0f;
+    const __m256 mul = _mm256_set1_ps(id);
+    // cvtps rounds to nearest even under the default MXCSR mode, as the scalar nearbyint does.
+    const __m256i i0 = _mm256_cvtps_epi32(_mm256_mul_ps(v0, mul));
+    const __m256i i1 = _mm256_cvtps_epi32(_mm256_mul_ps(v1, mul));
+    const __m256i i2 = _mm256_cvtps_epi32(_mm256_mul_ps(v2, mul));
+    const __m256i i3 = _mm256_cvtps_epi32(_mm256_mul_ps(v3, mul));
+    sum[b] = hsum_i32(_mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3)));
+    const __m256i p01 = _mm256_packs_epi32(i0, i1), p23 = _mm256_packs_epi32(i2, i3);
+    __m256i p = _mm256_packs_epi16(p01, p23);
+    p = _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + b * kQk), p);
+  }
+}
+
+// ---- float weights -----------------------------------------------------------------------
+
+struct LoadF32 {
+  static __m256 load(const uint8_t* w, int64_t i) { return _mm256_loadu_ps(reinterpret_cast<const float*>(w) + i); }
+  static float one(const uint8_t* w, int64_t i) {
+    float f;
+    std::memcpy(&f, w + 4 * i, 4);
+    return f;
+  }
+};
+struct LoadF16 {
+  static __m256 load(const uint8_t* w, int64_t i) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 2 * i)));
+  }
+  static float one(const uint8_t* w, int64_t i) {
+    uint16_t h;
+    std::memcpy(&h, w + 2 * i, 2);
+    return f16_to_f32(h);
+  }
+};
+struct LoadBF16 {
+  static __m256 load(const uint8_t* w, int64_t i) {
+    const __m256i u = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 2 * i)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(u, 16));
+  }
+  static float one(const uint8_t* w, int64_t i) {
+    uint16_t h;
+    std::memcpy(&h, w + 2 * i, 2);
+    return bf16_to_f32(h);
+  }
+};
+
+// One weight row x NT tokens of f32 activations.
+template <class L, int NT>
+void row_float(const uint8_t* w, const float* const* x, int64_t n, float* out) {
+  __m256 acc0[NT], acc1[NT];
+  for (int t = 0; t < NT; ++t) acc0[t] = acc1[t] = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m256 w0 = L::load(w, i), w1 = L::load(w, i + 8);
+    for (int t = 0; t < NT; ++t) {
+      acc0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x[t] + i), acc0[t]);
+      acc1[t] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x[t] + i + 8), acc1[t]);
+    }
+  }
+  for (; i + 8 <= n; i += 8) {
+    const __m256 w0 = L::load(w, i);
+    for (int t = 0; t < NT; ++t) acc0[t] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x[t] + i), acc0[t]);
+  }
+  for (int t = 0; t < NT; ++t) {
+    float s = hsum(_mm256_add_ps(acc0[t], acc1[t]));
+    for (int64_t j = i; j < n; ++j) s += L::one(w, j) * x[t][j];
+    out[t] = s;
+  }
+}
+
+// ---- quantized weights x 8-bit activations -----------------------------------------------
+
+template <int NT>
+void row_q8_0(const uint8_t* w, const ActView* x, int64_t n, float* out) {
+  const auto* blk = reinterpret_cast<const BlockQ8_0*>(w);
+  __m256 acc[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t b = 0; b < n / kQk; ++b) {
+    const __m256i wq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[b].qs));
+    const __m256i aw = _mm256_abs_epi8(wq);  // |w| as u8 (|-128| = 128 fits)
+    const float dw = fp16(blk[b].d);
+    for (int t = 0; t < NT; ++t) {
+      const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + b * kQk));
+      const __m256i sx = _mm256_sign_epi8(xq, wq);  // x * sign(w), so |w| * sx = w * x
+      const __m256i dot = dot_u8s8(_mm256_setzero_si256(), aw, sx);
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(dw * x[t].d[b]), acc[t]);
+    }
+  }
+  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
+}
+
+template <int NT>
+void row_q4_0(const uint8_t* w, const ActView* x, int64_t n, float* out) {
+  const auto* blk = reinterpret_cast<const BlockQ4_0*>(w);
+  const __m128i low = _mm_set1_epi8(15);
+  __m256 acc[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t b = 0; b < n / kQk; ++b) {
+    const __m128i nib = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[b].qs));
+    // Elements 0..15 from the low nibbles, 16..31 from the high ones: u8 in [0, 15].
+    const __m256i wq = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(nib, 4), low), _mm_and_si128(nib, low));
+    const float dw = fp16(blk[b].d);
+    for (int t = 0; t < NT; ++t) {
+      const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + b * kQk));
+      // sum (q - 8) x = sum q x - 8 sum x: start every lane at -sum x (8 lanes = -8 sum x).
+      const __m256i dot = dot_u8s8(_mm256_set1_epi32(-x[t].sum[b]), wq, xq);
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(dw * x[t].d[b]), acc[t]);
+    }
+  }
+  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
+}
+
+template <int NT>
+void row_q4_k(const uint8_t* w, const ActView* x, int64_t n, float* out) {
+  const auto* blk = reinterpret_cast<const BlockQ4K*>(w);
+  const __m256i low = _mm256_set1_epi8(15);
+  __m256 acc[NT];
+  float mins[NT];
+  for (int t = 0; t < NT; ++t) {
+    acc[t] = _mm256_setzero_ps();
+    mins[t] = 0;
+  }
+  for (int64_t b = 0; b < n / kQkK; ++b) {
+    const float d = fp16(blk[b].d), dmin = fp16(blk[b].dmin);
+    uint8_t sc[8], m[8];
+    for (int j = 0; j < 8; ++j) q4k_scale_min(blk[b].scales, j, &sc[j], &m[j]);
+    for (int c = 0; c < 4; ++c) {
+      const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[b].qs + 32 * c));
+      const __m256i lo = _mm256_and_si256(q, low);                         // sub-block 2c
+      const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low);  // sub-block 2c + 1
+      const int64_t ab = b * 8 + 2 * c;
+      const float s0 = d * sc[2 * c], s1 = d * sc[2 * c + 1];
+      const float m0 = dmin * m[2 * c], m1 = dmin * m[2 * c + 1];
+      for (int t = 0; t < NT; ++t) {
+        const __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + ab * kQk));
+        const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + (ab + 1) * kQk));
+        const __m256i d0 = dot_u8s8(_mm256_setzero_si256(), lo, x0);
+        const __m256i d1 = dot_u8s8(_mm256_setzero_si256(), hi, x1);
+        const float dx0 = x[t].d[ab], dx1 = x[t].d[ab + 1];
+        acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_set1_ps(s0 * dx0), acc[t]);
+        acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_set1_ps(s1 * dx1), acc[t]);
+        mins[t] += m0 * dx0 * static_cast<float>(x[t].sum[ab]) + m1 * dx1 * static_cast<float>(x[t].sum[ab + 1]);
+      }
+    }
+  }
+  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]) - mins[t];
+}
+
+template <int NT>
+void row_q6_k(const uint8_t* w, const ActView* x, int64_t n, float* out) {
+  const auto* blk = reinterpret_cast<const BlockQ6K*>(w);
+  const __m256i low = _mm256_set1_epi8(15), two = _mm256_set1_epi8(0x30), k32 = _mm256_set1_epi8(32);
+  __m256 acc[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
+  for (int64_t b = 0; b < n / kQkK; ++b) {
+    const float d = fp16(blk[b].d);
+    for (int h = 0; h < 2; ++h) {
+      const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[b].ql + 64 * h));
+      const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[b].ql + 64 * h + 32));
+      const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[b].qh + 32 * h));
+      __m256i q[4];  // u8 in [0, 63] for the 4 groups of 32 values of this half
+      q[0] = _mm256_or_si256(_mm256_and_si256(ql0, low), _mm256_and_si256(_mm256_slli_epi16(qh, 4), two));
+      q[1] = _mm256_or_si256(_mm256_and_si256(ql1, low), _mm256_and_si256(_mm256_slli_epi16(qh, 2), two));
+      q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low), _mm256_and_si256(qh, two));
+      q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low),
+                             _mm256_and_si256(_mm256_srli_epi16(qh, 2), two));
+      for (int k = 0; k < 4; ++k) {
+        const int j = 4 * h + k;
+        const int64_t ab = b * 8 + j;
+        // int16 lanes 0..7 hold values 0..15 (scale 2j), lanes 8..15 values 16..31 (2j + 1).
+        const __m256i scale = _mm256_set_m128i(_mm_set1_epi16(blk[b].scales[2 * j + 1]),
+                                               _mm_set1_epi16(blk[b].scales[2 * j]));
+        for (int t = 0; t < NT; ++t) {
+          const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + ab * kQk));
+          const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], xq), _mm256_maddubs_epi16(k32, xq));
+          const __m256i dot = _mm256_madd_epi16(p, scale);
+          acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(d * x[t].d[ab]), acc[t]);
+        }
+      }
+    }
+  }
+  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
+}
+
+// ---- tiles -------------------------------------------------------------------------------
+
+template <class L>
+void tile_float(const Tile& tl) {
+  int64_t t0 = 0;
+  for (; t0 < tl.n_tokens; t0 += 4) {
+    const int nt = static_cast<int>(tl.n_tokens - t0 < 4 ? tl.n_tokens - t0 : 4);
+    const float* x[4];
+    for (int t = 0; t < nt; ++t) x[t] = reinterpret_cast<const float*>(tl.x + (t0 + t) * tl.x_stride);
+    for (int64_t r = 0; r < tl.n_rows; ++r) {
+      float out[4];
+      const uint8_t* w = tl.w + r * tl.w_stride;
+      switch (nt) {
+        case 1: row_float<L, 1>(w, x, tl.cols, out); break;
+        case 2: row_float<L, 2>(w, x, tl.cols, out); break;
+        case 3: row_float<L, 3>(w, x, tl.cols, out); break;
+        default: row_float<L, 4>(w, x, tl.cols, out); break;
+      }
+      for (int t = 0; t < nt; ++t) tl.y[(t0 + t) * tl.ldy + r] = out[t];
+    }
+  }
+}
+
+template <template <int> class Row>
+void tile_quant(const Tile& tl) {
+  for (int64_t t0 = 0; t0 < tl.n_tokens; t0 += 4) {
+    const int nt = static_cast<int>(tl.n_tokens - t0 < 4 ? tl.n_tokens - t0 : 4);
+    ActView x[4];
+    for (int t = 0; t < nt; ++t) x[t] = ActView(tl.x + (t0 + t) * tl.x_stride, tl.cols);
+    for (int64_t r = 0; r < tl.n_rows; ++r) {
+      float out[4];
+      const uint8_t* w = tl.w + r * tl.w_stride;
+      switch (nt) {
+        case 1: Row<1>::run(w, x, tl.cols, out); break;
+        case 2: Row<2>::run(w, x, tl.cols, out); break;
+        case 3: Row<3>::run(w, x, tl.cols, out); break;
+        default: Row<4>::run(w, x, tl.cols, out); break;
+      }
+      for (int t = 0; t < nt; ++t) tl.y[(t0 + t) * tl.ldy + r] = out[t];
+    }
+  }
+}
+
+template <int NT> struct RowQ8_0 { static void run(const uint8_t* w, const ActView* x, int64_t n, float* o) { row_q8_0<NT>(w, x, n, o); } };
+template <int NT> struct RowQ4_0 { static void run(const uint8_t* w, const ActView* x, int64_t n, float* o) { row_q4_0<NT>(w, x, n, o); } };
+template <int NT> struct RowQ4K { static void run(const uint8_t* w, const ActView* x, int64_t n, float* o) { row_q4_k<NT>(w, x, n, o); } };
+template <int NT> struct RowQ6K { static void run(const uint8_t* w, const ActView* x, int64_t n, float* o) { row_q6_k<NT>(w, x, n, o); } };
+
+KernelSet make_x86_set(const char* name) {
+  KernelSet k = scalar_kernel_set();
+  k.name = name;
+  k.quantize_act = quantize_act;
+  k.tile[static_cast<int>(WeightKind::F32)] = tile_float<LoadF32>;
+  k.tile[static_cast<int>(WeightKind::F16)] = tile_float<LoadF16>;
+  k.tile[static_cast<int>(WeightKind::BF16)] = tile_float<LoadBF16>;
+  k.tile[static_cast<int>(WeightKind::Q8_0)] = tile_quant<RowQ8_0>;
+  k.tile[static_cast<int>(WeightKind::Q4_0)] = tile_quant<RowQ4_0>;
+  k.tile[static_cast<int>(WeightKind::Q4_K)] = tile_quant<RowQ4K>;
+  k.tile[static_cast<int>(WeightKind::Q6_K)] = tile_quant<RowQ6K>;
+  return k;
+}
+
+}  // namespace
+}  // namespace gemba::engine::cpu
