@@ -28,8 +28,22 @@ struct ChatTokens {
   std::vector<uint8_t> is_target;  // 1 for assistant tokens (incl. their EOS): the SFT loss mask
 };
 
-// Tokenizes a conversation. With add_generation_prompt the sequence ends with the prompt
+// How text is tokenized (the same for training and inference, so a generation prompt is
+// exactly a prefix of the training sequence): special tokens (<s>, </s>) are inserted as ids,
+// never tokenized from text. The text between them is cut into segments at every place where
+// assistant content starts; each segment is encoded on its own. A segment that follows a
+// special token (or starts the sequence) gets the tokenizer's dummy-prefix space, as Hugging
+// Face does for text after a special token; assistant content continues the prompt text, so
+// it gets none. Segments:
+//   llm-jp-3: <s> [system sentence if a system message] + "\n\n### 指示:\n{user}" ... +
+//             "\n\n### 応答:\n" | {assistant} </s> | next "\n\n### 指示:\n{user}\n\n### 応答:\n" ...
+//             (the system message's content is ignored, as in llm-jp-3's template)
+//   llama-2:  <s> "[INST] <<SYS>>\n{system}\n<</SYS>>\n\n{user} [/INST]" | " {assistant} " </s> <s> ...
+//   plain:    <s> "{system}\n" (if any) "### Question:\n{user}\n### Answer:\n" | {assistant} </s> ...
+// Messages must alternate user/assistant after an optional leading system message (llama-2
+// and plain); llm-jp-3 accepts any order, as its template does. With add_generation_prompt the sequence ends with the prompt
 // for the next assistant turn (inference); otherwise assistant turns end with EOS.
+// Tokenizes a conversation.
 ChatTokens encode_chat(const Tokenizer& tok, ChatTemplate t, const std::vector<ChatMessage>& messages,
                        bool add_generation_prompt);
 

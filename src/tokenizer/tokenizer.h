@@ -18,6 +18,8 @@ namespace gemba::tokenizer {
 
 enum class TokenizerType { kBpe, kUnigram };
 
+struct TokenizerSpec;  // tokenizer/tokenizer-spec.h: vocabulary, special ids, normalizer flags
+
 enum class TokenKind : uint8_t { kNormal = 1, kUnknown = 2, kControl = 3, kUserDefined = 4, kUnused = 5, kByte = 6 };
 
 struct TokenEntry {
@@ -34,12 +36,19 @@ class Tokenizer {
   static Tokenizer from_gguf(const format::GgufFile& file);
   static Tokenizer from_hf_json_file(const std::string& path);
   static Tokenizer from_sentencepiece_model(const std::string& path);
+  // From an in-memory spec (tests, converters). Throws gemba::Error if it is inconsistent.
+  static Tokenizer from_spec(const TokenizerSpec& spec);
 
   void to_gguf(format::GgufWriter& writer) const;           // tokenizer.ggml.* keys
   void write_hf_json(const std::string& path) const;         // tokenizer.json (atomic)
+  // tokenizer_config.json (atomic): bos/eos/unk/pad token strings, add_bos_token, class.
+  void write_hf_config(const std::string& path) const;
 
   // Text -> ids. add_bos prepends bos_id(). Invalid UTF-8 is a gemba::Error.
   std::vector<int32_t> encode(std::string_view text, bool add_bos = false) const;
+  // As encode(), but dummy_prefix = false suppresses the model's dummy-prefix space: for text
+  // that continues a sequence (chat-template segments after the first).
+  std::vector<int32_t> encode(std::string_view text, bool add_bos, bool dummy_prefix) const;
   // ids -> text; control tokens are dropped, byte tokens are re-assembled into UTF-8.
   std::string decode(const std::vector<int32_t>& ids) const;
   // The bytes one token contributes (byte tokens give their single byte, "▁" gives " ").
@@ -55,6 +64,9 @@ class Tokenizer {
   int32_t unk_id() const;
   int32_t pad_id() const;  // -1 if none
   bool add_dummy_prefix() const;
+  bool remove_extra_whitespaces() const;
+  bool byte_fallback() const;
+  const TokenizerSpec& spec() const;
 
   Tokenizer(Tokenizer&&) noexcept;
   Tokenizer& operator=(Tokenizer&&) noexcept;
