@@ -542,6 +542,7 @@ GgufFile GgufFile::open(const std::string& path) {
   }
 
   f.data_offset_ = align_up(in.pos(), f.alignment_);
+  uint64_t data_end = 0;
   for (auto& info : f.tensors_) {
     uint64_t begin, end;
     if (__builtin_add_overflow(f.data_offset_, info.offset, &begin) ||
@@ -550,7 +551,13 @@ GgufFile GgufFile::open(const std::string& path) {
            ") after the data section at byte ", f.data_offset_, " runs past the end of the file (", size,
            " bytes; re-download or re-export the file)");
     info.data = f.file_.data() + begin;
+    data_end = std::max(data_end, align_up(end, f.alignment_));
   }
+  // Writers (ggml, gguf-py, gemba) pad every tensor, the last one included, and ggml reads
+  // the padded data section whole: a file cut inside that padding was truncated.
+  if (data_end > size)
+    fail(path, ": truncated GGUF: the data section should end at byte ", data_end, " (padded to ", f.alignment_,
+         ") but the file has ", size, " bytes (re-download or re-export the file)");
   return f;
 }
 
