@@ -162,12 +162,33 @@ void row_float(const uint8_t* w, const float* const* x, int64_t n, float* out) {
 
 // ---- quantized weights x 8-bit activations -----------------------------------------------
 
+// Independent accumulator chains per token: with few tokens the fmadd latency (4 cycles),
+// not the loads, would bound a single chain, so decode (1 token) keeps 4 chains in flight.
+template <int NT>
+inline constexpr int kChains = NT == 1 ? 4 : NT == 2 ? 2 : 1;
+
+template <int NT>
+inline void reduce(__m256 (&acc)[kChains<NT>][NT], float* out) {
+  for (int t = 0; t < NT; ++t) {
+    __m256 s = acc[0][t];
+    for (int u = 1; u < kChains<NT>; ++u) s = _mm256_add_ps(s, acc[u][t]);
+    out[t] = hsum(s);
+  }
+}
+
+template <int NT>
+inline void zero(__m256 (&acc)[kChains<NT>][NT]) {
+  for (int u = 0; u < kChains<NT>; ++u)
+    for (int t = 0; t < NT; ++t) acc[u][t] = _mm256_setzero_ps();
+}
+
 template <int NT>
 void row_q8_0(const uint8_t* w, const ActView* x, int64_t n, float* out) {
+  constexpr int U = kChains<NT>;
   const auto* blk = reinterpret_cast<const BlockQ8_0*>(w);
-  __m256 acc[NT];
-  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
-  for (int64_t b = 0; b < n / kQk; ++b) {
+  __m256 acc[U][NT];
+  zero<NT>(acc);
+  auto body = [&](int64_t b, __m256* a) {
     const __m256i wq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[b].qs));
     const __m256i aw = _mm256_abs_epi8(wq);  // |w| as u8 (|-128| = 128 fits)
     const float dw = fp16(blk[b].d);
@@ -175,19 +196,25 @@ void row_q8_0(const uint8_t* w, const ActView* x, int64_t n, float* out) {
       const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + b * kQk));
       const __m256i sx = _mm256_sign_epi8(xq, wq);  // x * sign(w), so |w| * sx = w * x
       const __m256i dot = dot_u8s8(_mm256_setzero_si256(), aw, sx);
-      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(dw * x[t].d[b]), acc[t]);
+      a[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(dw * x[t].d[b]), a[t]);
     }
-  }
-  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
+  };
+  const int64_t nb = n / kQk;
+  int64_t b = 0;
+  for (; b + U <= nb; b += U)
+    for (int u = 0; u < U; ++u) body(b + u, acc[u]);
+  for (; b < nb; ++b) body(b, acc[0]);
+  reduce<NT>(acc, out);
 }
 
 template <int NT>
 void row_q4_0(const uint8_t* w, const ActView* x, int64_t n, float* out) {
+  constexpr int U = kChains<NT>;
   const auto* blk = reinterpret_cast<const BlockQ4_0*>(w);
   const __m128i low = _mm_set1_epi8(15);
-  __m256 acc[NT];
-  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
-  for (int64_t b = 0; b < n / kQk; ++b) {
+  __m256 acc[U][NT];
+  zero<NT>(acc);
+  auto body = [&](int64_t b, __m256* a) {
     const __m128i nib = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[b].qs));
     // Elements 0..15 from the low nibbles, 16..31 from the high ones: u8 in [0, 15].
     const __m256i wq = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(nib, 4), low), _mm_and_si128(nib, low));
@@ -196,22 +223,26 @@ void row_q4_0(const uint8_t* w, const ActView* x, int64_t n, float* out) {
       const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + b * kQk));
       // sum (q - 8) x = sum q x - 8 sum x: start every lane at -sum x (8 lanes = -8 sum x).
       const __m256i dot = dot_u8s8(_mm256_set1_epi32(-x[t].sum[b]), wq, xq);
-      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(dw * x[t].d[b]), acc[t]);
+      a[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(dw * x[t].d[b]), a[t]);
     }
-  }
-  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
+  };
+  const int64_t nb = n / kQk;
+  int64_t b = 0;
+  for (; b + U <= nb; b += U)
+    for (int u = 0; u < U; ++u) body(b + u, acc[u]);
+  for (; b < nb; ++b) body(b, acc[0]);
+  reduce<NT>(acc, out);
 }
 
 template <int NT>
 void row_q4_k(const uint8_t* w, const ActView* x, int64_t n, float* out) {
+  constexpr int U = kChains<NT>;
   const auto* blk = reinterpret_cast<const BlockQ4K*>(w);
   const __m256i low = _mm256_set1_epi8(15);
-  __m256 acc[NT];
+  __m256 acc[U][NT];
+  zero<NT>(acc);
   float mins[NT];
-  for (int t = 0; t < NT; ++t) {
-    acc[t] = _mm256_setzero_ps();
-    mins[t] = 0;
-  }
+  for (int t = 0; t < NT; ++t) mins[t] = 0;
   for (int64_t b = 0; b < n / kQkK; ++b) {
     const float d = fp16(blk[b].d), dmin = fp16(blk[b].dmin);
     uint8_t sc[8], m[8];
@@ -223,27 +254,31 @@ void row_q4_k(const uint8_t* w, const ActView* x, int64_t n, float* out) {
       const int64_t ab = b * 8 + 2 * c;
       const float s0 = d * sc[2 * c], s1 = d * sc[2 * c + 1];
       const float m0 = dmin * m[2 * c], m1 = dmin * m[2 * c + 1];
+      __m256* a0 = acc[(2 * c) % U];
+      __m256* a1 = acc[(2 * c + 1) % U];
       for (int t = 0; t < NT; ++t) {
         const __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + ab * kQk));
         const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + (ab + 1) * kQk));
         const __m256i d0 = dot_u8s8(_mm256_setzero_si256(), lo, x0);
         const __m256i d1 = dot_u8s8(_mm256_setzero_si256(), hi, x1);
         const float dx0 = x[t].d[ab], dx1 = x[t].d[ab + 1];
-        acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_set1_ps(s0 * dx0), acc[t]);
-        acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_set1_ps(s1 * dx1), acc[t]);
+        a0[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_set1_ps(s0 * dx0), a0[t]);
+        a1[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_set1_ps(s1 * dx1), a1[t]);
         mins[t] += m0 * dx0 * static_cast<float>(x[t].sum[ab]) + m1 * dx1 * static_cast<float>(x[t].sum[ab + 1]);
       }
     }
   }
-  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]) - mins[t];
+  reduce<NT>(acc, out);
+  for (int t = 0; t < NT; ++t) out[t] -= mins[t];
 }
 
 template <int NT>
 void row_q6_k(const uint8_t* w, const ActView* x, int64_t n, float* out) {
+  constexpr int U = kChains<NT>;
   const auto* blk = reinterpret_cast<const BlockQ6K*>(w);
   const __m256i low = _mm256_set1_epi8(15), two = _mm256_set1_epi8(0x30), k32 = _mm256_set1_epi8(32);
-  __m256 acc[NT];
-  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
+  __m256 acc[U][NT];
+  zero<NT>(acc);
   for (int64_t b = 0; b < n / kQkK; ++b) {
     const float d = fp16(blk[b].d);
     for (int h = 0; h < 2; ++h) {
@@ -262,16 +297,17 @@ void row_q6_k(const uint8_t* w, const ActView* x, int64_t n, float* out) {
         // int16 lanes 0..7 hold values 0..15 (scale 2j), lanes 8..15 values 16..31 (2j + 1).
         const __m256i scale = _mm256_set_m128i(_mm_set1_epi16(blk[b].scales[2 * j + 1]),
                                                _mm_set1_epi16(blk[b].scales[2 * j]));
+        __m256* a = acc[k % U];
         for (int t = 0; t < NT; ++t) {
           const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + ab * kQk));
           const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], xq), _mm256_maddubs_epi16(k32, xq));
           const __m256i dot = _mm256_madd_epi16(p, scale);
-          acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(d * x[t].d[ab]), acc[t]);
+          a[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(d * x[t].d[ab]), a[t]);
         }
       }
     }
   }
-  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
+  reduce<NT>(acc, out);
 }
 
 // ---- tiles -------------------------------------------------------------------------------
