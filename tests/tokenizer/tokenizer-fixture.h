@@ -58,6 +58,15 @@ class TrainedModels {
 
  private:
   TrainedModels() {
+    try {
+      train();
+    } catch (...) {
+      std::error_code ec;
+      std::filesystem::remove_all(root_, ec);
+      throw;
+    }
+  }
+  void train() {
     root_ = (std::filesystem::temp_directory_path() / ("gemba-tokenizer-test-" + std::to_string(::getpid()))).string();
     std::filesystem::create_directories(root_);
     // Training text: the Japanese manual, the mixed strings and a slice of the English one

@@ -1,0 +1,113 @@
+// Chat templates: special tokens as ids, the loss mask, and the training/inference identity
+// (a generation prompt over the history is exactly a prefix of the full training sequence).
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "tokenizer-fixture.h"
+#include "tokenizer/chat-template.h"
+#include "tokenizer/tokenizer.h"
+
+namespace gemba::tokenizer {
+namespace {
+
+const Tokenizer& tok() {
+  static Tokenizer t = Tokenizer::load(test::TrainedModels::get().dir(TokenizerType::kUnigram));
+  return t;
+}
+
+std::vector<ChatMessage> conversation() {
+  return {{"system", "ignored by llm-jp-3"},
+          {"user", "E-21 が出ました。"},
+          {"assistant", "エンコーダ異常です。ケーブルを確認してください。"},
+          {"user", "Still E-21 after that?"},
+          {"assistant", "Replace the encoder cable."}};
+}
+
+TEST(ChatTemplate, Names) {
+  for (auto t : {ChatTemplate::kLlmJp3, ChatTemplate::kLlama2, ChatTemplate::kGembaPlain})
+    EXPECT_EQ(parse_chat_template(chat_template_name(t)), t);
+  EXPECT_THROW(parse_chat_template("chatml"), gemba::Error);
+}
+
+TEST(ChatTemplate, LlmJp3Layout) {
+  const auto msgs = conversation();
+  const auto c = encode_chat(tok(), ChatTemplate::kLlmJp3, msgs, false);
+  ASSERT_EQ(c.ids.size(), c.is_target.size());
+  EXPECT_EQ(c.ids.front(), tok().bos_id());
+  EXPECT_EQ(c.ids.back(), tok().eos_id());
+  EXPECT_EQ(c.is_target.back(), 1);
+  // Exactly the documented text, with <s>/</s> as ids.
+  const std::string want = "以下は、タスクを説明する指示です。要求を適切に満たす応答を書きなさい。"
+                           "\n\n### 指示:\nE-21 が出ました。\n\n### 応答:\nエンコーダ異常です。ケーブルを確認してください。"
+                           "\n\n### 指示:\nStill E-21 after that?\n\n### 応答:\nReplace the encoder cable.";
+  std::string text;
+  for (auto id : c.ids) text += id == tok().eos_id() ? "" : tok().token_bytes(id);
+  // token_bytes keeps dummy-prefix spaces (one after <s>, one after the first </s>).
+  std::string without_prefix_spaces = text;
+  ASSERT_EQ(without_prefix_spaces.substr(0, 1), " ");
+  without_prefix_spaces.erase(0, 1);
+  const auto pos = without_prefix_spaces.find(" \n\n### 指示:\nStill");
+  ASSERT_NE(pos, std::string::npos) << text;
+  without_prefix_spaces.erase(pos, 1);
+  EXPECT_EQ(without_prefix_spaces, want);
+  // Special tokens are never produced from text: exactly one <s> and two </s>.
+  EXPECT_EQ(std::count(c.ids.begin(), c.ids.end(), tok().bos_id()), 1);
+  EXPECT_EQ(std::count(c.ids.begin(), c.ids.end(), tok().eos_id()), 2);
+  // The targets decode to the assistant answers (+ EOS).
+  std::vector<int32_t> targets;
+  for (size_t i = 0; i < c.ids.size(); ++i)
+    if (c.is_target[i]) targets.push_back(c.ids[i]);
+  EXPECT_EQ(tok().decode(targets), "エンコーダ異常です。ケーブルを確認してください。Replace the encoder cable.");
+}
+
+TEST(ChatTemplate, SpecialTextIsNotASpecialToken) {
+  const auto c = encode_chat(tok(), ChatTemplate::kLlmJp3, {{"user", "<s></s>"}}, true);
+  EXPECT_EQ(std::count(c.ids.begin(), c.ids.end(), tok().bos_id()), 1);
+  EXPECT_EQ(std::count(c.ids.begin(), c.ids.end(), tok().eos_id()), 0);
+}
+
+TEST(ChatTemplate, GenerationPromptIsAPrefixOfTheTrainingSequence) {
+  const auto msgs = conversation();
+  for (auto t : {ChatTemplate::kLlmJp3, ChatTemplate::kLlama2, ChatTemplate::kGembaPlain}) {
+    const auto full = encode_chat(tok(), t, msgs, false);
+    for (size_t turn = 2; turn < msgs.size(); turn += 2) {  // history ends with a user turn
+      std::vector<ChatMessage> history(msgs.begin(), msgs.begin() + static_cast<std::ptrdiff_t>(turn));
+      const auto prompt = encode_chat(tok(), t, history, true);
+      ASSERT_LT(prompt.ids.size(), full.ids.size()) << chat_template_name(t);
+      EXPECT_TRUE(std::equal(prompt.ids.begin(), prompt.ids.end(), full.ids.begin()))
+          << chat_template_name(t) << " turn " << turn;
+      // The prompt's mask matches the training sequence's (earlier answers are targets, the
+      // prompt text is not); the full sequence continues with the answer's targets.
+      EXPECT_TRUE(std::equal(prompt.is_target.begin(), prompt.is_target.end(), full.is_target.begin()))
+          << chat_template_name(t);
+      EXPECT_EQ(prompt.is_target.back(), 0) << chat_template_name(t);
+      EXPECT_EQ(full.is_target[prompt.ids.size()], 1) << chat_template_name(t);
+      // And the answer decodes back from exactly the tokens that follow the prompt.
+      std::vector<int32_t> answer;
+      for (size_t i = prompt.ids.size(); i < full.ids.size() && full.is_target[i]; ++i) answer.push_back(full.ids[i]);
+      // (llama-2 answers are " {answer} "; decode drops the leading space as a dummy prefix.)
+      const std::string want = t == ChatTemplate::kLlama2 ? msgs[turn].content + " " : msgs[turn].content;
+      EXPECT_EQ(tok().decode(answer), want) << chat_template_name(t);
+    }
+  }
+}
+
+TEST(ChatTemplate, Llama2AndPlainRejectBadOrder) {
+  EXPECT_THROW(encode_chat(tok(), ChatTemplate::kLlama2, {{"assistant", "x"}}, false), gemba::Error);
+  EXPECT_THROW(encode_chat(tok(), ChatTemplate::kGembaPlain, {{"user", "a"}, {"user", "b"}}, false), gemba::Error);
+  EXPECT_THROW(encode_chat(tok(), ChatTemplate::kLlmJp3, {{"robot", "a"}}, false), gemba::Error);
+}
+
+TEST(ChatTemplate, Llama2Layout) {
+  const auto c = encode_chat(tok(), ChatTemplate::kLlama2, {{"system", "S"}, {"user", "U"}, {"assistant", "A"}}, false);
+  std::string text;
+  for (auto id : c.ids) {
+    if (id == tok().bos_id()) text += "<s>";
+    else if (id == tok().eos_id()) text += "</s>";
+    else text += tok().token_bytes(id);
+  }
+  EXPECT_EQ(text, "<s> [INST] <<SYS>>\nS\n<</SYS>>\n\nU [/INST] A </s>");
+}
+
+}  // namespace
+}  // namespace gemba::tokenizer
