@@ -1,0 +1,37 @@
+// Aggregates per-item true/false results into accuracy rows (overall, per split, per
+// category, per language) with Wilson intervals and a binomial test against chance.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "eval/statistics.h"
+#include "eval/truefalse-set.h"
+
+namespace gemba::eval {
+
+struct ItemResult {
+  TrueFalseItem item;
+  bool predicted = false;
+  bool correct = false;
+  double logp_true = 0, logp_false = 0;  // loglik mode
+  std::string answer;                    // generate mode: the model's answer
+  std::string verdict;                   // generate mode: grader/judge verdict text
+};
+
+struct AccuracyRow {
+  std::string group;  // "all", "split=faq", "category=error", ...
+  uint64_t correct = 0, n = 0;
+  double accuracy() const { return n ? double(correct) / n : 0.0; }
+  Interval ci;
+  double p_vs_chance = 1.0;  // one-sided exact binomial, H0: accuracy = 0.5
+};
+
+std::vector<AccuracyRow> accuracy_rows(const std::vector<ItemResult>& results);
+Json accuracy_rows_json(const std::vector<AccuracyRow>& rows);
+// A plain-text table for the terminal.
+std::string format_accuracy_table(const std::vector<AccuracyRow>& rows);
+// One JSON object per item (for the per-item JSONL file).
+Json item_result_json(const ItemResult& r);
+
+}  // namespace gemba::eval

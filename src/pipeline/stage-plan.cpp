@@ -1,0 +1,220 @@
+#include "pipeline/stage-plan.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/error.h"
+
+namespace gemba::pipeline {
+namespace fs = std::filesystem;
+namespace {
+
+const std::vector<std::string> kModelStages = {"base", "cpt", "sft", "dpo"};
+
+void append(std::vector<std::string>& to, const std::vector<std::string>& more) { to.insert(to.end(), more.begin(), more.end()); }
+
+// Plans one variant (the main run or an ablation) into `dir`. Stages named in `reuse` come
+// from `reuse_dir` (the main run) instead of being planned again.
+struct Planner {
+  const Recipe& recipe;
+  std::string dir, variant;
+  std::vector<std::string> skip;
+  std::string reuse_dir;
+  size_t reuse_until = 0;  // stage index (in kOrder) before which the main run's outputs are used
+  std::vector<Stage> stages;
+
+  static inline const std::vector<std::string> kOrder = {"prepare", "prepare-general", "base", "cpt", "sft", "pairs", "dpo", "export"};
+
+  bool reused(const std::string& stage) const {
+    auto it = std::find(kOrder.begin(), kOrder.end(), stage);
+    return it != kOrder.end() && static_cast<size_t>(it - kOrder.begin()) < reuse_until;
+  }
+  std::string path_of(const std::string& stage, const std::string& rest = "") const {
+    std::string base = (reused(stage) ? reuse_dir : dir) + "/" + stage;
+    return rest.empty() ? base : base + "/" + rest;
+  }
+  bool enabled(const std::string& stage) const {
+    return recipe.has_stage(stage) && std::find(skip.begin(), skip.end(), stage) == skip.end();
+  }
+  std::string label(const std::string& name) const { return variant.empty() ? name : variant + "/" + name; }
+  void add(Stage s) {
+    s.variant = variant;
+    s.name = label(s.name);
+    stages.push_back(std::move(s));
+  }
+  std::vector<std::string> threads_flag() const {
+    return recipe.threads > 0 ? std::vector<std::string>{"--threads", std::to_string(recipe.threads)} : std::vector<std::string>{};
+  }
+
+  void add_eval(const std::string& model_name, const std::string& model_path) {
+    if (!enabled("eval")) return;
+    Stage s{"eval-" + model_name, "eval", {"eval", "truefalse", "-m", model_path}, {model_path}, dir + "/eval-" + model_name, model_path};
+    for (auto& t : input_paths(recipe, "test")) append(s.argv, {"--data", t}), s.inputs.push_back(t);
+    append(s.argv, {"-o", s.output});
+    append(s.argv, threads_flag());
+    append(s.argv, settings_to_flags(recipe.stage_settings("eval"), {}));
+    add(std::move(s));
+  }
+
+  void plan() {
+    const bool main_run = variant.empty();
+    // prepare: manuals + FAQ -> normalized, deduplicated, split; tokenizer; token shards.
+    if (!reused("prepare")) {
+      Stage s{"prepare", "prepare", {"data", "prepare"}, {}, path_of("prepare")};
+      for (auto& m : input_paths(recipe, "manuals")) append(s.argv, {"--manuals", m}), s.inputs.push_back(m);
+      for (auto& f : input_paths(recipe, "faq")) append(s.argv, {"--faq", f}), s.inputs.push_back(f);
+      append(s.argv, {"-o", s.output});
+      append(s.argv, settings_to_flags(recipe.stage_settings("prepare"), {}));
+      add(std::move(s));
+    }
+    const std::string tokenizer = path_of("prepare", "tokenizer");
+    const bool has_general = recipe.inputs.contains("general");
+    if (has_general && !reused("prepare-general")) {
+      Stage s{"prepare-general", "prepare", {"data", "prepare"}, {tokenizer}, path_of("prepare-general")};
+      for (auto& g : input_paths(recipe, "general")) append(s.argv, {"--manuals", g}), s.inputs.push_back(g);
+      append(s.argv, {"--tokenizer", tokenizer, "-o", s.output});
+      add(std::move(s));
+    }
+    // base: pretrain from scratch on the general text, or take the given base model.
+    std::string model;
+    Json base = recipe.stage_settings("base");
+    if (base.contains("model")) {
+      model = base["model"].get<std::string>();
+    } else {
+      if (!has_general) fail(recipe.path, ": stages.base needs either 'model' (an HF directory) or inputs.general to pretrain on");
+      model = path_of("base");
+      if (!reused("base")) {
+        Stage s{"base", "train", {"pretrain", "--config", base.value("config", std::string("demo")), "--tokenizer", tokenizer,
+                                  "--data", path_of("prepare-general", "train.tok"), "--val-data", path_of("prepare-general", "val.tok"),
+                                  "-o", model},
+                {path_of("prepare-general", "train.tok"), tokenizer}, model, model};
+        append(s.argv, threads_flag());
+        append(s.argv, settings_to_flags(base, {"config", "model"}));
+        s.resumable = true;
+        add(std::move(s));
+      }
+    }
+    if (main_run || !reused("base")) add_eval("base", model);
+
+    if (enabled("cpt")) {
+      std::string out = path_of("cpt");
+      if (!reused("cpt")) {
+        Stage s{"cpt", "train", {"cpt", "--base", model, "--data", path_of("prepare", "train.tok"), "--val-data", path_of("prepare", "val.tok"), "-o", out},
+                {model, path_of("prepare", "train.tok")}, out, out};
+        Json cpt = recipe.stage_settings("cpt");
+        if (cpt.contains("replay") && has_general)
+          append(s.argv, {"--replay", path_of("prepare-general", "train.tok") + ":" + cpt["replay"].dump()});
+        append(s.argv, threads_flag());
+        append(s.argv, settings_to_flags(cpt, {"replay"}));
+        s.resumable = true;
+        add(std::move(s));
+        add_eval("cpt", out);
+      }
+      model = out;
+    }
+    if (enabled("sft")) {
+      std::string out = path_of("sft");
+      if (!reused("sft")) {
+        Stage s{"sft", "train", {"sft", "--base", model, "--data", path_of("prepare", "faq-train.jsonl"), "--val-data", path_of("prepare", "faq-val.jsonl"), "-o", out},
+                {model, path_of("prepare", "faq-train.jsonl")}, out, out};
+        append(s.argv, threads_flag());
+        append(s.argv, settings_to_flags(recipe.stage_settings("sft"), {}));
+        s.resumable = true;
+        add(std::move(s));
+        add_eval("sft", out);
+      }
+      model = out;
+    }
+    if (enabled("dpo")) {
+      std::string pairs = path_of("pairs", "pairs.jsonl");
+      if (!reused("pairs")) {
+        Stage s{"pairs", "pairs", {"pairs", "--faq", path_of("prepare", "faq-train.jsonl"), "-o", pairs}, {path_of("prepare", "faq-train.jsonl")}, pairs};
+        append(s.argv, settings_to_flags(recipe.stage_settings("pairs"), {}));
+        add(std::move(s));
+      }
+      std::string out = path_of("dpo");
+      if (!reused("dpo")) {
+        Stage s{"dpo", "train", {"dpo", "--sft", model, "--pairs", pairs, "-o", out}, {model, pairs}, out, out};
+        append(s.argv, threads_flag());
+        append(s.argv, settings_to_flags(recipe.stage_settings("dpo"), {}));
+        s.resumable = true;
+        add(std::move(s));
+        add_eval("dpo", out);
+      }
+      model = out;
+    }
+    if (enabled("export")) {
+      Json ex = recipe.stage_settings("export");
+      Json types = ex.value("types", Json::array({"q8_0", "q4_0"}));
+      for (const auto& t : types) {
+        std::string type = t.get<std::string>();
+        std::string file = dir + "/export/model-" + type + ".gguf";
+        add(Stage{"export-" + type, "export", {"export", "--from", model, "-o", file, "--type", type}, {model}, file, file});
+        add_eval(type, file);
+        if (enabled("bench")) {
+          Stage b{"bench-" + type, "bench", {"bench", "-m", file, "--json"}, {file}, dir + "/bench/" + type + ".jsonl", file};
+          append(b.argv, threads_flag());
+          append(b.argv, settings_to_flags(recipe.stage_settings("bench"), {}));
+          b.stdout_is_output = true;
+          add(std::move(b));
+        }
+      }
+    }
+  }
+};
+
+// Recursively merges `patch` into `base` (objects merge, everything else replaces).
+void merge_into(Json& base, const Json& patch) {
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    if (base.contains(it.key()) && base[it.key()].is_object() && it->is_object()) merge_into(base[it.key()], *it);
+    else base[it.key()] = *it;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> input_paths(const Recipe& recipe, const std::string& key) {
+  std::vector<std::string> out;
+  if (!recipe.inputs.contains(key)) return out;
+  const Json& v = recipe.inputs[key];
+  auto add = [&](const Json& item) {
+    if (!item.is_string()) fail(recipe.path, ": inputs.", key, " must be a path or a list of paths");
+    std::string p = item.get<std::string>();
+    if (!fs::exists(p)) fail(recipe.path, ": inputs.", key, ": ", p, " does not exist");
+    out.push_back(p);
+  };
+  if (v.is_array()) for (const auto& item : v) add(item);
+  else add(v);
+  return out;
+}
+
+std::vector<Stage> plan_stages(const Recipe& recipe, const std::string& run_dir) {
+  Planner main{recipe, run_dir, ""};
+  main.plan();
+  std::vector<Stage> all = std::move(main.stages);
+
+  for (const auto& ab : recipe.ablations) {
+    const std::string name = json_require<std::string>(ab, "name", recipe.path + ": ablations[]");
+    Recipe variant = recipe;
+    if (ab.contains("stages")) merge_into(variant.stages, ab["stages"]);
+    std::vector<std::string> skip = ab.value("skip", std::vector<std::string>{});
+    // The first stage (in pipeline order) the ablation changes: everything before it is shared.
+    size_t first = Planner::kOrder.size();
+    for (size_t i = 0; i < Planner::kOrder.size(); ++i) {
+      const auto& st = Planner::kOrder[i];
+      bool changed = std::find(skip.begin(), skip.end(), st) != skip.end() ||
+                     variant.stage_settings(st) != recipe.stage_settings(st);
+      if (changed) {
+        first = i;
+        break;
+      }
+    }
+    if (first == Planner::kOrder.size()) fail(recipe.path, ": ablation '", name, "' changes nothing");
+    Planner p{variant, run_dir + "/ablations/" + name, name, skip, run_dir, first};
+    p.plan();
+    for (auto& s : p.stages) all.push_back(std::move(s));
+  }
+  return all;
+}
+
+}  // namespace gemba::pipeline

@@ -1,0 +1,110 @@
+// Recipe parsing, settings → flags, stage planning (incl. ablations), report rendering.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/atomic-output.h"
+#include "core/error.h"
+#include "pipeline/recipe.h"
+#include "pipeline/report.h"
+#include "pipeline/stage-plan.h"
+
+namespace fs = std::filesystem;
+using namespace gemba::pipeline;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() : path(fs::temp_directory_path() / ("gemba-pipeline-" + std::to_string(::getpid()))) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string file(const std::string& name, const std::string& text) const {
+    gemba::write_file_atomic((path / name).string(), text);
+    return (path / name).string();
+  }
+};
+
+std::string recipe_text(const TempDir& d) {
+  d.file("m.md", "# manual\n");
+  d.file("faq.jsonl", "{}\n");
+  d.file("g.txt", "text\n");
+  d.file("t.jsonl", "{}\n");
+  return "name: mini\nthreads: 2\ninputs:\n  manuals: [" + (d.path / "m.md").string() + "]\n  faq: " + (d.path / "faq.jsonl").string() +
+         "\n  general: " + (d.path / "g.txt").string() + "\n  test: " + (d.path / "t.jsonl").string() +
+         "\nstages:\n  prepare: {vocab_size: 300}\n  base: {config: tiny, steps: 5, lr: 0.001}\n  cpt: {steps: 3, replay: 0.25}\n"
+         "  sft: {steps: 2}\n  pairs: {per_question: 1}\n  dpo: {steps: 2, beta: 0.1}\n  eval: {}\n  export: {types: [q8_0]}\n"
+         "  bench: {p: 8, n: 4}\n"
+         "ablations:\n  - {name: no-dpo, skip: [dpo]}\n  - {name: random-negatives, stages: {pairs: {random: true}}}\n";
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+}  // namespace
+
+TEST(Recipe, SettingsBecomeFlags) {
+  gemba::Json s = {{"lr", 0.0003}, {"lora_rank", 8}, {"use_cache", true}, {"off", false}, {"tag", {"a", "b"}}, {"config", "demo"}};
+  auto flags = settings_to_flags(s, {"config"});
+  EXPECT_EQ(flags, (std::vector<std::string>{"--lora-rank", "8", "--lr", "0.0003", "--tag", "a", "--tag", "b", "--use-cache"}));
+}
+
+TEST(Recipe, ErrorsNameFileAndKey) {
+  TempDir d;
+  auto bad = d.file("bad.yaml", "name: x\nstages: {}\ninputs: {faq: a}\n");
+  try {
+    load_recipe(bad);
+    FAIL();
+  } catch (const gemba::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("inputs.manuals"), std::string::npos) << e.what();
+  }
+  auto broken = d.file("broken.yaml", "name: [unclosed\n");
+  EXPECT_THROW(load_recipe(broken), gemba::Error);
+}
+
+TEST(StagePlan, WiresStagesInOrderWithAblations) {
+  TempDir d;
+  Recipe r = load_recipe(d.file("r.yaml", recipe_text(d)));
+  auto stages = plan_stages(r, "runs/mini");
+  std::vector<std::string> names;
+  for (auto& s : stages) names.push_back(s.name);
+  std::vector<std::string> main_order = {"prepare", "prepare-general", "base", "eval-base", "cpt", "eval-cpt", "sft", "eval-sft",
+                                         "pairs", "dpo", "eval-dpo", "export-q8_0", "eval-q8_0", "bench-q8_0"};
+  ASSERT_GE(names.size(), main_order.size());
+  EXPECT_EQ(std::vector<std::string>(names.begin(), names.begin() + main_order.size()), main_order);
+  // The no-dpo ablation reuses everything up to SFT and exports the SFT model.
+  auto it = std::find_if(stages.begin(), stages.end(), [](auto& s) { return s.name == "no-dpo/export-q8_0"; });
+  ASSERT_NE(it, stages.end());
+  EXPECT_TRUE(contains(it->argv, "runs/mini/sft"));
+  EXPECT_FALSE(contains(names, "no-dpo/sft"));
+  // The random-negatives ablation re-mines pairs with --random and trains its own DPO on the main SFT.
+  auto pairs = std::find_if(stages.begin(), stages.end(), [](auto& s) { return s.name == "random-negatives/pairs"; });
+  ASSERT_NE(pairs, stages.end());
+  EXPECT_TRUE(contains(pairs->argv, "--random"));
+  auto dpo = std::find_if(stages.begin(), stages.end(), [](auto& s) { return s.name == "random-negatives/dpo"; });
+  ASSERT_NE(dpo, stages.end());
+  EXPECT_TRUE(contains(dpo->argv, "runs/mini/sft"));
+  // Pass-through settings and wiring.
+  auto cpt = std::find_if(stages.begin(), stages.end(), [](auto& s) { return s.name == "cpt"; });
+  EXPECT_TRUE(contains(cpt->argv, "--replay"));
+  EXPECT_TRUE(contains(cpt->argv, "runs/mini/prepare-general/train.tok:0.25"));
+  EXPECT_TRUE(contains(cpt->argv, "--steps"));
+  EXPECT_TRUE(cpt->resumable);
+}
+
+TEST(StagePlan, MissingInputIsAnError) {
+  TempDir d;
+  std::string text = recipe_text(d);
+  fs::remove(d.path / "g.txt");
+  Recipe r = load_recipe(d.file("r.yaml", text));
+  EXPECT_THROW(plan_stages(r, "runs/mini"), gemba::Error);
+}
+
+TEST(Report, SvgHasOnePolylinePerSeries) {
+  auto svg = loss_curves_svg({{"base", {{1, 5.0}, {2, 4.0}}}, {"sft", {{1, 3.0}, {2, 2.5}}}});
+  size_t count = 0;
+  for (size_t pos = 0; (pos = svg.find("<polyline", pos)) != std::string::npos; ++pos) ++count;
+  EXPECT_EQ(count, 2u);
+  EXPECT_NE(svg.find(">sft<"), std::string::npos);
+}
