@@ -1,5 +1,5 @@
 // Encode speed (MB/s of UTF-8 input) of gemba's tokenizer vs libsentencepiece, on the Klipper
-// manual (English + Japanese), for a BPE and a Unigram model trained here (vocab 8000).
+// manual (English + Japanese), for a BPE and a Unigram model trained here (vocab 4000).
 //   build/<dir>/bench/bench-tokenizer --benchmark_min_time=1
 #include <benchmark/benchmark.h>
 #include <sentencepiece_processor.h>
@@ -38,7 +38,7 @@ struct Models {
       o.inputs = {std::string(GEMBA_SHARED_DIR) + "/corpora/klipper/manual.txt",
                   std::string(GEMBA_SHARED_DIR) + "/corpora/klipper/manual_ja.txt"};
       o.type = t;
-      o.vocab_size = 8000;
+      o.vocab_size = 4000;
       gemba::tokenizer::train_tokenizer(o, dir(t));
     }
   }
