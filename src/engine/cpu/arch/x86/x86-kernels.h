@@ -182,56 +182,106 @@ inline void zero(__m256 (&acc)[kChains<NT>][NT]) {
     for (int t = 0; t < NT; ++t) acc[u][t] = _mm256_setzero_ps();
 }
 
-template <int NT>
-void row_q8_0(const uint8_t* w, const ActView* x, int64_t n, float* out) {
-  constexpr int U = kChains<NT>;
-  const auto* blk = reinterpret_cast<const BlockQ8_0*>(w);
-  __m256 acc[U][NT];
-  zero<NT>(acc);
-  auto body = [&](int64_t b, __m256* a) {
-    const __m256i wq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[b].qs));
-    const __m256i aw = _mm256_abs_epi8(wq);  // |w| as u8 (|-128| = 128 fits)
-    const float dw = fp16(blk[b].d);
-    for (int t = 0; t < NT; ++t) {
-      const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + b * kQk));
-      const __m256i sx = _mm256_sign_epi8(xq, wq);  // x * sign(w), so |w| * sx = w * x
-      const __m256i dot = dot_u8s8(_mm256_setzero_si256(), aw, sx);
-      a[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(dw * x[t].d[b]), a[t]);
-    }
-  };
+// Block sums of four 8-lane int32 dot vectors: lane u of the result = sum of d_u's lanes.
+inline __m128i reduce4(__m256i d0, __m256i d1, __m256i d2, __m256i d3) {
+  const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(d0, d1), _mm256_hadd_epi32(d2, d3));
+  return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+}
+
+inline float hsum128(__m128 s) {
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// Q8_0 / Q4_0 rows: four blocks at a time. The integer dots of the four blocks are reduced
+// to one vector of four block sums, so the per-block float work (convert, scale, accumulate)
+// is done four blocks per instruction with the scales dw[b..b+3] * dx[b..b+3] as one vector.
+template <int NT, class Unpack>
+void row_q32(const uint8_t* w, const ActView* x, int64_t n, float* out) {
+  using Block = typename Unpack::Block;
+  const auto* blk = reinterpret_cast<const Block*>(w);
+  constexpr int U = NT == 1 ? 2 : 1;  // independent chains for decode
+  __m128 acc[U][NT];
+  float tail[NT];
+  for (int t = 0; t < NT; ++t) {
+    tail[t] = 0;
+    for (int u = 0; u < U; ++u) acc[u][t] = _mm_setzero_ps();
+  }
   const int64_t nb = n / kQk;
   int64_t b = 0;
-  for (; b + U <= nb; b += U)
-    for (int u = 0; u < U; ++u) body(b + u, acc[u]);
-  for (; b < nb; ++b) body(b, acc[0]);
-  reduce<NT>(acc, out);
+  for (int64_t g = 0; b + 4 <= nb; b += 4, ++g) {
+    typename Unpack::Weights wq[4];
+    for (int u = 0; u < 4; ++u) wq[u] = Unpack::weights(blk[b + u]);
+    const __m128 dw = _mm_cvtph_ps(_mm_setr_epi16(static_cast<short>(blk[b].d), static_cast<short>(blk[b + 1].d),
+                                                  static_cast<short>(blk[b + 2].d), static_cast<short>(blk[b + 3].d),
+                                                  0, 0, 0, 0));
+    for (int t = 0; t < NT; ++t) {
+      const int8_t* xq = x[t].q + b * kQk;
+      __m256i d[4];
+      for (int u = 0; u < 4; ++u)
+        d[u] = Unpack::dot(wq[u], _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq + u * kQk)));
+      __m128i s = reduce4(d[0], d[1], d[2], d[3]);
+      s = Unpack::correct(s, _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[t].sum + b)));
+      const __m128 scale = _mm_mul_ps(dw, _mm_loadu_ps(x[t].d + b));
+      __m128& a = acc[U == 1 ? 0 : (g & 1)][t];
+      a = _mm_fmadd_ps(_mm_cvtepi32_ps(s), scale, a);
+    }
+  }
+  for (; b < nb; ++b) {
+    const typename Unpack::Weights wq = Unpack::weights(blk[b]);
+    const float dw = fp16(blk[b].d);
+    for (int t = 0; t < NT; ++t) {
+      const __m256i d = Unpack::dot(wq, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + b * kQk)));
+      const int32_t s = _mm_cvtsi128_si32(Unpack::correct(_mm_cvtsi32_si128(hsum_i32(d)), _mm_cvtsi32_si128(x[t].sum[b])));
+      tail[t] += static_cast<float>(s) * (dw * x[t].d[b]);
+    }
+  }
+  for (int t = 0; t < NT; ++t) {
+    __m128 a = acc[0][t];
+    if constexpr (U == 2) a = _mm_add_ps(a, acc[1][t]);
+    out[t] = hsum128(a) + tail[t];
+  }
+}
+
+struct UnpackQ8_0 {
+  using Block = BlockQ8_0;
+  struct Weights {
+    __m256i w, abs_w;
+  };
+  // dot() multiplies |w| (u8; |-128| = 128 fits) with x * sign(w): the same products as w * x.
+  static Weights weights(const Block& b) {
+    const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs));
+    return {w, _mm256_abs_epi8(w)};
+  }
+  static __m256i dot(const Weights& w, __m256i x) {
+    return dot_u8s8(_mm256_setzero_si256(), w.abs_w, _mm256_sign_epi8(x, w.w));
+  }
+  static __m128i correct(__m128i s, __m128i) { return s; }
+};
+
+struct UnpackQ4_0 {
+  using Block = BlockQ4_0;
+  using Weights = __m256i;
+  // Elements 0..15 from the low nibbles, 16..31 from the high ones: u8 in [0, 15].
+  static __m256i weights(const Block& b) {
+    const __m128i nib = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.qs));
+    const __m128i low = _mm_set1_epi8(15);
+    return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(nib, 4), low), _mm_and_si128(nib, low));
+  }
+  static __m256i dot(__m256i w, __m256i x) { return dot_u8s8(_mm256_setzero_si256(), w, x); }
+  // sum (q - 8) x = sum q x - 8 sum x
+  static __m128i correct(__m128i s, __m128i sum_x) { return _mm_sub_epi32(s, _mm_slli_epi32(sum_x, 3)); }
+};
+
+template <int NT>
+void row_q8_0(const uint8_t* w, const ActView* x, int64_t n, float* out) {
+  row_q32<NT, UnpackQ8_0>(w, x, n, out);
 }
 
 template <int NT>
 void row_q4_0(const uint8_t* w, const ActView* x, int64_t n, float* out) {
-  constexpr int U = kChains<NT>;
-  const auto* blk = reinterpret_cast<const BlockQ4_0*>(w);
-  const __m128i low = _mm_set1_epi8(15);
-  __m256 acc[U][NT];
-  zero<NT>(acc);
-  auto body = [&](int64_t b, __m256* a) {
-    const __m128i nib = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[b].qs));
-    // Elements 0..15 from the low nibbles, 16..31 from the high ones: u8 in [0, 15].
-    const __m256i wq = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(nib, 4), low), _mm_and_si128(nib, low));
-    const float dw = fp16(blk[b].d);
-    for (int t = 0; t < NT; ++t) {
-      const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + b * kQk));
-      // sum (q - 8) x = sum q x - 8 sum x: start every lane at -sum x (8 lanes = -8 sum x).
-      const __m256i dot = dot_u8s8(_mm256_set1_epi32(-x[t].sum[b]), wq, xq);
-      a[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(dw * x[t].d[b]), a[t]);
-    }
-  };
-  const int64_t nb = n / kQk;
-  int64_t b = 0;
-  for (; b + U <= nb; b += U)
-    for (int u = 0; u < U; ++u) body(b + u, acc[u]);
-  for (; b < nb; ++b) body(b, acc[0]);
-  reduce<NT>(acc, out);
+  row_q32<NT, UnpackQ4_0>(w, x, n, out);
 }
 
 template <int NT>
