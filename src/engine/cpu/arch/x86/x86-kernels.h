@@ -284,42 +284,58 @@ void row_q4_0(const uint8_t* w, const ActView* x, int64_t n, float* out) {
   row_q32<NT, UnpackQ4_0>(w, x, n, out);
 }
 
+// Block sums of eight 8-lane int32 dot vectors: lane u of the result = sum of d[u]'s lanes.
+inline __m256i reduce8(const __m256i* d) {
+  const __m256i h0 = _mm256_hadd_epi32(_mm256_hadd_epi32(d[0], d[1]), _mm256_hadd_epi32(d[2], d[3]));
+  const __m256i h1 = _mm256_hadd_epi32(_mm256_hadd_epi32(d[4], d[5]), _mm256_hadd_epi32(d[6], d[7]));
+  return _mm256_add_epi32(_mm256_permute2x128_si256(h0, h1, 0x20), _mm256_permute2x128_si256(h0, h1, 0x31));
+}
+
+// The eight 6-bit scales and mins of a Q4_K block as f32 vectors (scale j in lane j).
+inline void q4k_scales(const uint8_t* s, __m256* sc, __m256* mn) {
+  uint32_t a, b, c;
+  std::memcpy(&a, s, 4);
+  std::memcpy(&b, s + 4, 4);
+  std::memcpy(&c, s + 8, 4);
+  const uint32_t sc_lo = a & 0x3f3f3f3fu, mn_lo = b & 0x3f3f3f3fu;
+  const uint32_t sc_hi = (c & 0x0f0f0f0fu) | ((a >> 2) & 0x30303030u);
+  const uint32_t mn_hi = ((c >> 4) & 0x0f0f0f0fu) | ((b >> 2) & 0x30303030u);
+  *sc = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_setr_epi32(static_cast<int>(sc_lo), static_cast<int>(sc_hi), 0, 0)));
+  *mn = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_setr_epi32(static_cast<int>(mn_lo), static_cast<int>(mn_hi), 0, 0)));
+}
+
+// Q4_K rows: the eight sub-block dots of a super-block are reduced to one vector, then
+// scaled by d*sc[0..7] * dx[0..7] in one multiply; the mins term dmin*m[j]*dx[j]*sum_x[j]
+// is one more vector fmadd.
 template <int NT>
 void row_q4_k(const uint8_t* w, const ActView* x, int64_t n, float* out) {
-  constexpr int U = kChains<NT>;
   const auto* blk = reinterpret_cast<const BlockQ4K*>(w);
   const __m256i low = _mm256_set1_epi8(15);
-  __m256 acc[U][NT];
-  zero<NT>(acc);
-  float mins[NT];
-  for (int t = 0; t < NT; ++t) mins[t] = 0;
+  __m256 acc[NT], macc[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = macc[t] = _mm256_setzero_ps();
   for (int64_t b = 0; b < n / kQkK; ++b) {
-    const float d = fp16(blk[b].d), dmin = fp16(blk[b].dmin);
-    uint8_t sc[8], m[8];
-    for (int j = 0; j < 8; ++j) q4k_scale_min(blk[b].scales, j, &sc[j], &m[j]);
+    __m256 dsc, dmn;
+    q4k_scales(blk[b].scales, &dsc, &dmn);
+    dsc = _mm256_mul_ps(dsc, _mm256_set1_ps(fp16(blk[b].d)));
+    dmn = _mm256_mul_ps(dmn, _mm256_set1_ps(fp16(blk[b].dmin)));
+    __m256i wq[8];  // sub-block j: low nibbles of qs[32*(j/2)..] for even j, high for odd j
     for (int c = 0; c < 4; ++c) {
       const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[b].qs + 32 * c));
-      const __m256i lo = _mm256_and_si256(q, low);                         // sub-block 2c
-      const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low);  // sub-block 2c + 1
-      const int64_t ab = b * 8 + 2 * c;
-      const float s0 = d * sc[2 * c], s1 = d * sc[2 * c + 1];
-      const float m0 = dmin * m[2 * c], m1 = dmin * m[2 * c + 1];
-      __m256* a0 = acc[(2 * c) % U];
-      __m256* a1 = acc[(2 * c + 1) % U];
-      for (int t = 0; t < NT; ++t) {
-        const __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + ab * kQk));
-        const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + (ab + 1) * kQk));
-        const __m256i d0 = dot_u8s8(_mm256_setzero_si256(), lo, x0);
-        const __m256i d1 = dot_u8s8(_mm256_setzero_si256(), hi, x1);
-        const float dx0 = x[t].d[ab], dx1 = x[t].d[ab + 1];
-        a0[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), _mm256_set1_ps(s0 * dx0), a0[t]);
-        a1[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), _mm256_set1_ps(s1 * dx1), a1[t]);
-        mins[t] += m0 * dx0 * static_cast<float>(x[t].sum[ab]) + m1 * dx1 * static_cast<float>(x[t].sum[ab + 1]);
-      }
+      wq[2 * c] = _mm256_and_si256(q, low);
+      wq[2 * c + 1] = _mm256_and_si256(_mm256_srli_epi16(q, 4), low);
+    }
+    for (int t = 0; t < NT; ++t) {
+      const int8_t* xq = x[t].q + b * kQkK;
+      __m256i d[8];
+      for (int j = 0; j < 8; ++j)
+        d[j] = dot_u8s8(_mm256_setzero_si256(), wq[j], _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq + 32 * j)));
+      const __m256 dx = _mm256_loadu_ps(x[t].d + b * 8);
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(reduce8(d)), _mm256_mul_ps(dsc, dx), acc[t]);
+      const __m256 sx = _mm256_cvtepi32_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].sum + b * 8)));
+      macc[t] = _mm256_fmadd_ps(sx, _mm256_mul_ps(dmn, dx), macc[t]);
     }
   }
-  reduce<NT>(acc, out);
-  for (int t = 0; t < NT; ++t) out[t] -= mins[t];
+  for (int t = 0; t < NT; ++t) out[t] = hsum(_mm256_sub_ps(acc[t], macc[t]));
 }
 
 template <int NT>
