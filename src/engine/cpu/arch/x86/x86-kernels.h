@@ -162,26 +162,6 @@ void row_float(const uint8_t* w, const float* const* x, int64_t n, float* out) {
 
 // ---- quantized weights x 8-bit activations -----------------------------------------------
 
-// Independent accumulator chains per token: with few tokens the fmadd latency (4 cycles),
-// not the loads, would bound a single chain, so decode (1 token) keeps 4 chains in flight.
-template <int NT>
-inline constexpr int kChains = NT == 1 ? 4 : NT == 2 ? 2 : 1;
-
-template <int NT>
-inline void reduce(__m256 (&acc)[kChains<NT>][NT], float* out) {
-  for (int t = 0; t < NT; ++t) {
-    __m256 s = acc[0][t];
-    for (int u = 1; u < kChains<NT>; ++u) s = _mm256_add_ps(s, acc[u][t]);
-    out[t] = hsum(s);
-  }
-}
-
-template <int NT>
-inline void zero(__m256 (&acc)[kChains<NT>][NT]) {
-  for (int u = 0; u < kChains<NT>; ++u)
-    for (int t = 0; t < NT; ++t) acc[u][t] = _mm256_setzero_ps();
-}
-
 // Block sums of four 8-lane int32 dot vectors: lane u of the result = sum of d_u's lanes.
 inline __m128i reduce4(__m256i d0, __m256i d1, __m256i d2, __m256i d3) {
   const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(d0, d1), _mm256_hadd_epi32(d2, d3));
@@ -338,42 +318,45 @@ void row_q4_k(const uint8_t* w, const ActView* x, int64_t n, float* out) {
   for (int t = 0; t < NT; ++t) out[t] = hsum(_mm256_sub_ps(acc[t], macc[t]));
 }
 
+// Q6_K rows: per group of 32 values an int16 dot scaled by its two int8 sub-scales (madd),
+// then the eight groups of a super-block reduced to one vector and scaled by d * dx[0..7].
 template <int NT>
 void row_q6_k(const uint8_t* w, const ActView* x, int64_t n, float* out) {
-  constexpr int U = kChains<NT>;
   const auto* blk = reinterpret_cast<const BlockQ6K*>(w);
   const __m256i low = _mm256_set1_epi8(15), two = _mm256_set1_epi8(0x30), k32 = _mm256_set1_epi8(32);
-  __m256 acc[U][NT];
-  zero<NT>(acc);
+  __m256 acc[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
   for (int64_t b = 0; b < n / kQkK; ++b) {
-    const float d = fp16(blk[b].d);
+    const __m256 d = _mm256_set1_ps(fp16(blk[b].d));
+    __m256i q[8];  // group j = 4h + k: u8 in [0, 63]
     for (int h = 0; h < 2; ++h) {
       const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[b].ql + 64 * h));
       const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[b].ql + 64 * h + 32));
       const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[b].qh + 32 * h));
-      __m256i q[4];  // u8 in [0, 63] for the 4 groups of 32 values of this half
-      q[0] = _mm256_or_si256(_mm256_and_si256(ql0, low), _mm256_and_si256(_mm256_slli_epi16(qh, 4), two));
-      q[1] = _mm256_or_si256(_mm256_and_si256(ql1, low), _mm256_and_si256(_mm256_slli_epi16(qh, 2), two));
-      q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low), _mm256_and_si256(qh, two));
-      q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low),
-                             _mm256_and_si256(_mm256_srli_epi16(qh, 2), two));
-      for (int k = 0; k < 4; ++k) {
-        const int j = 4 * h + k;
-        const int64_t ab = b * 8 + j;
-        // int16 lanes 0..7 hold values 0..15 (scale 2j), lanes 8..15 values 16..31 (2j + 1).
-        const __m256i scale = _mm256_set_m128i(_mm_set1_epi16(blk[b].scales[2 * j + 1]),
-                                               _mm_set1_epi16(blk[b].scales[2 * j]));
-        __m256* a = acc[k % U];
-        for (int t = 0; t < NT; ++t) {
-          const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[t].q + ab * kQk));
-          const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], xq), _mm256_maddubs_epi16(k32, xq));
-          const __m256i dot = _mm256_madd_epi16(p, scale);
-          a[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(d * x[t].d[ab]), a[t]);
-        }
+      q[4 * h + 0] = _mm256_or_si256(_mm256_and_si256(ql0, low), _mm256_and_si256(_mm256_slli_epi16(qh, 4), two));
+      q[4 * h + 1] = _mm256_or_si256(_mm256_and_si256(ql1, low), _mm256_and_si256(_mm256_slli_epi16(qh, 2), two));
+      q[4 * h + 2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low), _mm256_and_si256(qh, two));
+      q[4 * h + 3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low),
+                                     _mm256_and_si256(_mm256_srli_epi16(qh, 2), two));
+    }
+    // int16 lanes 0..7 hold values 0..15 of a group (scale 2j), lanes 8..15 values 16..31 (2j + 1).
+    __m256i scale[8];
+    for (int j = 0; j < 8; ++j)
+      scale[j] = _mm256_set_m128i(_mm_set1_epi16(blk[b].scales[2 * j + 1]), _mm_set1_epi16(blk[b].scales[2 * j]));
+    for (int t = 0; t < NT; ++t) {
+      const int8_t* xq = x[t].q + b * kQkK;
+      __m256i dot[8];
+      for (int j = 0; j < 8; ++j) {
+        const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq + 32 * j));
+        // (q - 32) x per pair, exact in int16: |63*127*2| and |32*127*2| both fit
+        const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[j], xv), _mm256_maddubs_epi16(k32, xv));
+        dot[j] = _mm256_madd_epi16(p, scale[j]);
       }
+      const __m256 dx = _mm256_loadu_ps(x[t].d + b * 8);
+      acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(reduce8(dot)), _mm256_mul_ps(d, dx), acc[t]);
     }
   }
-  reduce<NT>(acc, out);
+  for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
 }
 
 // ---- tiles -------------------------------------------------------------------------------
