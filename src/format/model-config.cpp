@@ -101,6 +101,7 @@ double gguf_float(const GgufFile& f, const std::string& key, double fallback) {
 }  // namespace
 
 uint64_t ModelConfig::n_params() const {
+  if (n_heads <= 0) return 0;  // not a valid config: validate() says why
   const uint64_t h = hidden_size, kv_dim = static_cast<uint64_t>(n_kv_heads) * head_dim();
   const uint64_t attention = h * h /*q*/ + 2 * h * kv_dim /*k, v*/ + h * h /*o*/;
   const uint64_t mlp = 3 * h * static_cast<uint64_t>(ffn_size);  // gate, up, down
