@@ -81,36 +81,55 @@ bool available(const std::string& name) {
 
 class KernelSetTest : public ::testing::TestWithParam<std::string> {};
 
+// One product of awkward size with its scalar reference, built once and shared by every set.
+struct Case {
+  GgmlType type;
+  int64_t rows, cols, n_tokens;
+  Matrix m;
+  std::vector<float> x, ref;
+  std::vector<double> scale;
+};
+
+const std::vector<Case>& awkward_cases() {
+  static const std::vector<Case> cases = [] {
+    std::vector<Case> out;
+    uint32_t seed = 1;
+    for (GgmlType type : kTypes)
+      for (int64_t rows : {1, 3, 17, 257})
+        for (int64_t cols : {32, 256, 4096}) {
+          if (cols % block_of(type) != 0) continue;
+          for (int64_t n_tokens : {1, 2, 5, 33}) {
+            if (rows * cols * n_tokens > 257 * 4096 * 5 && rows > 17) continue;  // keep the test short
+            Case c{type, rows, cols, n_tokens, make_matrix(type, rows, cols, seed), random_floats(n_tokens * cols, seed + 1), {}, {}};
+            seed += 2;
+            c.ref.resize(n_tokens * rows);
+            matmul_reference(c.m.w, c.x.data(), n_tokens, c.ref.data());
+            c.scale = abs_products(c.m, c.x, n_tokens);
+            out.push_back(std::move(c));
+          }
+        }
+    return out;
+  }();
+  return cases;
+}
+
 // Every set (including scalar through the threaded driver) equals matmul_reference within
 // a float-rounding bound relative to sum |w x|; the integer parts of quantized dots are exact.
 TEST_P(KernelSetTest, EqualsScalarReferenceOnAwkwardSizes) {
   const std::string set = GetParam();
   if (!available(set)) GTEST_SKIP() << set << " is not available on this CPU";
   ThreadPool pool(2);
-  uint32_t seed = 1;
-  for (GgmlType type : kTypes) {
-    for (int64_t rows : {1, 3, 17, 257}) {
-      for (int64_t cols : {32, 256, 4096}) {
-        if (cols % block_of(type) != 0) continue;
-        for (int64_t n_tokens : {1, 2, 5, 33}) {
-          if (rows * cols * n_tokens > 257 * 4096 * 5 && rows > 17) continue;  // keep the test short
-          const Matrix m = make_matrix(type, rows, cols, seed++);
-          const auto x = random_floats(n_tokens * cols, seed++);
-          std::vector<float> ref(n_tokens * rows), got(n_tokens * rows, NAN);
-          matmul_reference(m.w, x.data(), n_tokens, ref.data());
-          matmul_with_kernels(set, m.w, x.data(), n_tokens, got.data(), pool);
-          const auto scale = abs_products(m, x, n_tokens);
-          int bad = 0;
-          for (size_t i = 0; i < ref.size() && bad < 5; ++i) {
-            const double bound = 2e-6 * scale[i] + 1e-30;
-            if (!(std::fabs(static_cast<double>(got[i]) - ref[i]) <= bound)) {
-              ++bad;
-              ADD_FAILURE() << set << " type " << static_cast<int>(type) << " rows " << rows << " cols " << cols
-                            << " tokens " << n_tokens << " index " << i << ": got " << got[i] << " want " << ref[i]
-                            << " (bound " << bound << ")";
-            }
-          }
-        }
+  for (const Case& c : awkward_cases()) {
+    std::vector<float> got(c.n_tokens * c.rows, NAN);
+    matmul_with_kernels(set, c.m.w, c.x.data(), c.n_tokens, got.data(), pool);
+    int bad = 0;
+    for (size_t i = 0; i < c.ref.size() && bad < 5; ++i) {
+      const double bound = 2e-6 * c.scale[i] + 1e-30;
+      if (!(std::fabs(static_cast<double>(got[i]) - c.ref[i]) <= bound)) {
+        ++bad;
+        ADD_FAILURE() << set << " type " << static_cast<int>(c.type) << " rows " << c.rows << " cols " << c.cols
+                      << " tokens " << c.n_tokens << " index " << i << ": got " << got[i] << " want " << c.ref[i]
+                      << " (bound " << bound << ")";
       }
     }
   }
