@@ -1,0 +1,22 @@
+// gemba cpt: continual pre-training of an HF model on domain shards, with an optional replay
+// share of general text against forgetting; the LR schedule re-warms from step 0.
+#include <memory>
+
+#include "cli/train/train-options.h"
+#include "cli/verb.h"
+#include "train/run.h"
+
+namespace {
+
+gemba::cli::VerbRegistration reg{
+    "cpt", "Continual pre-training of an HF model directory on domain token shards", [](CLI::App& app) {
+      auto o = std::make_shared<gemba::train::TrainRunOptions>();
+      o->lr = 1e-4;
+      app.add_option("--base", o->base, "HF model directory to continue from")->required();
+      app.add_option("--tokenizer", o->tokenizer, "Tokenizer directory (default: --base)");
+      app.add_option("--replay", o->replay, "General-text shards and their share, e.g. general.tok:0.2");
+      gemba::cli::add_train_options(app, *o);
+      return [o] { return gemba::train::run_cpt(*o); };
+    }};
+
+}  // namespace

@@ -1,0 +1,36 @@
+// Options shared by `gemba pretrain` and `gemba cpt` (header-only; no libtorch).
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include "train/run.h"
+
+namespace gemba::cli {
+
+inline void add_train_options(CLI::App& app, train::TrainRunOptions& o) {
+  app.add_option("--data", o.data, "Token shards: a .tok file, a directory of them, or a comma-separated list")->required();
+  app.add_option("-o,--out", o.out_dir, "Run directory: final HF model, metrics.jsonl, checkpoint/")->required();
+  app.add_option("--val-data", o.val_data, "Validation shards (loss and perplexity every --eval-every steps)");
+  app.add_option("--steps", o.steps, "Optimizer steps")->capture_default_str();
+  app.add_option("--batch", o.batch, "Sequences per micro-batch, all ranks together")->capture_default_str();
+  app.add_option("--seq-len", o.seq_len, "Tokens per packed sequence")->capture_default_str();
+  app.add_option("--grad-accum", o.grad_accum, "Micro-batches per optimizer step")->capture_default_str();
+  app.add_option("--lr", o.lr, "Peak learning rate")->capture_default_str();
+  app.add_option("--min-lr-ratio", o.min_lr_ratio, "Cosine floor as a fraction of --lr")->capture_default_str();
+  app.add_option("--warmup", o.warmup, "Linear warmup steps (default: 5% of --steps)");
+  app.add_option("--weight-decay", o.weight_decay, "AdamW weight decay (not on norms/embeddings)")->capture_default_str();
+  app.add_option("--clip", o.clip, "Gradient-norm clipping threshold (0: off)")->capture_default_str();
+  app.add_option("--eval-every", o.eval_every, "Validate every N steps (0: at the end only)")->capture_default_str();
+  app.add_option("--eval-batches", o.eval_batches, "Validation micro-batches per evaluation")->capture_default_str();
+  app.add_option("--save-every", o.save_every, "Write a resumable checkpoint every N steps (0: at the end)")->capture_default_str();
+  app.add_flag("--activation-checkpointing", o.activation_checkpointing, "Recompute layers in backward to save memory");
+  app.add_option("--device", o.device, "cpu, cuda or cuda:N")->capture_default_str();
+  app.add_option("--dtype", o.dtype, "Compute dtype: f32 or bf16 (autocast; weights stay f32)")->capture_default_str();
+  app.add_option("--seed", o.seed, "Seed of the initialisation and the data order")->capture_default_str();
+  app.add_option("--resume", o.resume, "Continue exactly from a run directory or its checkpoint/");
+  app.add_option("--threads", o.threads, "CPU threads per rank (0: libtorch's default)")->capture_default_str();
+  app.add_option("--nproc", o.nproc, "Start N data-parallel ranks on this machine (or set RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT)")
+      ->capture_default_str();
+  app.add_flag("!--no-progress", o.progress, "No progress bar / progress lines on stderr");
+}
+
+}  // namespace gemba::cli

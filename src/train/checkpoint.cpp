@@ -1,0 +1,56 @@
+#include "train/checkpoint.h"
+
+#include <filesystem>
+
+#include "core/atomic-output.h"
+#include "core/error.h"
+
+namespace gemba::train {
+
+namespace fs = std::filesystem;
+
+void write_training_checkpoint(const std::string& dir, LlamaForCausalLM& model, torch::optim::Optimizer& optimizer,
+                               const Json& state, const std::string& tokenizer_dir) {
+  AtomicDir out(dir);
+  write_hf_files(model, out.temp_path(), tokenizer_dir);
+
+  torch::serialize::OutputArchive archive;
+  optimizer.save(archive);
+  archive.write("gemba.rng_cpu", at::detail::getDefaultCPUGenerator().get_state());
+  archive.save_to(out.file(kOptimizerFile));
+
+  write_json_file(out.file(kTrainerStateFile), state);
+  out.commit();
+}
+
+Json read_training_checkpoint(const std::string& dir, LlamaForCausalLM& model, torch::optim::Optimizer& optimizer) {
+  Json state = read_json_file(dir + "/" + kTrainerStateFile);
+  json_require<int64_t>(state, "step", dir + "/" + kTrainerStateFile);
+  load_hf_weights(model, dir);
+  const std::string opt_path = dir + "/" + kOptimizerFile;
+  if (!fs::exists(opt_path)) fail(opt_path, ": missing; this checkpoint cannot be resumed (use it as --base instead)");
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(opt_path);
+    optimizer.load(archive);
+    torch::Tensor rng;
+    if (archive.try_read("gemba.rng_cpu", rng)) {
+      at::Generator gen = at::detail::getDefaultCPUGenerator();
+      gen.set_state(rng);
+    }
+  } catch (const c10::Error& e) {
+    fail(opt_path, ": cannot read the optimizer state (", e.what_without_backtrace(),
+         "); was the checkpoint written for a different model or trainable set?");
+  }
+  return state;
+}
+
+std::string resolve_checkpoint_dir(const std::string& dir) {
+  if (fs::exists(fs::path(dir) / kTrainerStateFile)) return dir;
+  fs::path sub = fs::path(dir) / kCheckpointSubdir;
+  if (fs::exists(sub / kTrainerStateFile)) return sub.string();
+  fail("--resume ", dir, ": no ", kTrainerStateFile, " in it or in its ", kCheckpointSubdir,
+       "/ folder; pass a run directory written by gemba pretrain/cpt or its checkpoint folder");
+}
+
+}  // namespace gemba::train

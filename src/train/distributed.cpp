@@ -1,0 +1,115 @@
+// c10d needs USE_C10D_GLOO to expose ProcessGroupGloo (its Gloo headers come from libgloo-dev).
+#ifndef USE_C10D_GLOO
+#define USE_C10D_GLOO 1
+#endif
+#include "train/distributed.h"
+
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef USE_C10D_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
+
+#include <chrono>
+#include <cstdlib>
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace gemba::train {
+
+namespace {
+
+int env_int(const char* name, int fallback, int lo, int hi) {
+  const char* value = std::getenv(name);
+  if (!value || !*value) return fallback;
+  char* end = nullptr;
+  long v = std::strtol(value, &end, 10);
+  if (*end != '\0' || v < lo || v > hi) fail("environment variable ", name, "='", value, "': expected an integer in [", lo, ", ", hi, "]");
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+RendezvousInfo rendezvous_from_env() {
+  RendezvousInfo info;
+  info.world_size = env_int("WORLD_SIZE", 1, 1, 4096);
+  info.rank = env_int("RANK", 0, 0, info.world_size - 1);
+  if (const char* addr = std::getenv("MASTER_ADDR"); addr && *addr) info.master_addr = addr;
+  info.master_port = env_int("MASTER_PORT", 29500, 1, 65535);
+  return info;
+}
+
+struct Distributed::Group {
+  c10::intrusive_ptr<c10d::Store> store;
+#ifdef USE_C10D_NCCL
+  c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
+#endif
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+
+  void wait(const c10::intrusive_ptr<c10d::Work>& work) { work->wait(); }
+  c10::intrusive_ptr<c10d::Work> allreduce(std::vector<torch::Tensor>& t) {
+#ifdef USE_C10D_NCCL
+    if (nccl) return nccl->allreduce(t);
+#endif
+    return gloo->allreduce(t);
+  }
+  c10::intrusive_ptr<c10d::Work> broadcast(std::vector<torch::Tensor>& t) {
+#ifdef USE_C10D_NCCL
+    if (nccl) return nccl->broadcast(t);
+#endif
+    return gloo->broadcast(t);
+  }
+};
+
+Distributed::Distributed() = default;
+Distributed::~Distributed() = default;
+
+Distributed::Distributed(const RendezvousInfo& info, torch::Device device) : info_(info) {
+  if (info_.world_size <= 1) return;
+  group_ = std::make_unique<Group>();
+  c10d::TCPStoreOptions opts;
+  opts.port = static_cast<uint16_t>(info_.master_port);
+  opts.isServer = info_.rank == 0;
+  opts.numWorkers = static_cast<size_t>(info_.world_size);
+  opts.waitWorkers = true;
+  opts.timeout = std::chrono::seconds(120);
+  try {
+    group_->store = c10::make_intrusive<c10d::TCPStore>(info_.master_addr, opts);
+    if (device.is_cuda()) {
+#ifdef USE_C10D_NCCL
+      group_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(group_->store, info_.rank, info_.world_size);
+#else
+      fail("--device ", device.str(), " with several ranks needs a libtorch built with NCCL; this one is not (use --device cpu)");
+#endif
+    } else {
+      auto options = c10d::ProcessGroupGloo::Options::create(std::chrono::seconds(300));
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(info_.master_addr));
+      group_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(group_->store, info_.rank, info_.world_size, options);
+    }
+  } catch (const gemba::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    fail("data parallel rendezvous at ", info_.master_addr, ":", info_.master_port, " (rank ", info_.rank, " of ",
+         info_.world_size, ") failed: ", e.what(), "; check MASTER_ADDR/MASTER_PORT and that every rank was started");
+  }
+  log_debug("rank ", info_.rank, "/", info_.world_size, " joined the process group");
+}
+
+void Distributed::allreduce_sum(std::vector<torch::Tensor>& tensors) {
+  if (!active() || tensors.empty()) return;
+  group_->wait(group_->allreduce(tensors));
+}
+
+void Distributed::broadcast_from_rank0(std::vector<torch::Tensor>& tensors) {
+  if (!active() || tensors.empty()) return;
+  group_->wait(group_->broadcast(tensors));
+}
+
+void Distributed::barrier() {
+  if (!active()) return;
+  auto t = std::vector<torch::Tensor>{torch::zeros({1})};
+  allreduce_sum(t);
+}
+
+}  // namespace gemba::train

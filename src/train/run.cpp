@@ -1,0 +1,137 @@
+#include "train/run.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "format/model-config.h"
+#include "tokenizer/tokenizer.h"
+#include "train/device.h"
+#include "train/launcher.h"
+#include "train/trainer.h"
+
+namespace gemba::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+format::ModelConfig config_from_flag(const std::string& flag) {
+  if (flag.empty()) fail("--config is required: a preset (", [] {
+      std::string names;
+      for (const auto& n : format::ModelConfig::preset_names()) names += (names.empty() ? "" : ", ") + n;
+      return names;
+    }(), ") or a config.json");
+  if (fs::is_directory(flag)) return format::ModelConfig::from_hf_dir(flag);
+  if (fs::exists(flag)) return format::ModelConfig::from_hf_json(read_json_file(flag), flag);
+  return format::ModelConfig::preset(flag);
+}
+
+struct Job {
+  LlamaForCausalLM model{nullptr};
+  std::string tokenizer_dir;
+  int32_t eos_id = 2;
+};
+
+int train(const TrainRunOptions& o, Job job, bool continual) {
+  if (o.out_dir.empty()) fail("-o DIR is required: where the model, metrics and checkpoints go");
+  if (o.data.empty()) fail("--data is required: token shards (gemba data ... writes them)");
+  auto dist = std::make_shared<Distributed>(rendezvous_from_env(), parse_device(o.device));
+
+  auto domain = std::make_shared<PackedSequences>(o.data, o.seq_len, job.eos_id, o.seed);
+  std::shared_ptr<MixedSequences> mixed;
+  if (!o.replay.empty()) {
+    if (!continual) log_warn("--replay is meant for gemba cpt; mixing it in anyway");
+    auto [path, ratio] = parse_replay_spec(o.replay);
+    auto replay = std::make_shared<PackedSequences>(path, o.seq_len, job.eos_id, o.seed ^ 0x5eedull);
+    mixed = std::make_shared<MixedSequences>(domain, replay, ratio);
+  } else {
+    mixed = std::make_shared<MixedSequences>(domain);
+  }
+  auto source = std::make_shared<PackedBatchSource>(mixed, o.batch, o.grad_accum);
+  std::shared_ptr<BatchSource> validation;
+  if (!o.val_data.empty())
+    validation = std::make_shared<SequentialBatchSource>(
+        std::make_shared<PackedSequences>(o.val_data, o.seq_len, job.eos_id, o.seed, /*shuffle=*/false), o.batch);
+
+  TrainerOptions t;
+  t.steps = o.steps;
+  t.grad_accum = o.grad_accum;
+  t.schedule.peak = o.lr;
+  t.schedule.min_lr = o.lr * o.min_lr_ratio;
+  t.schedule.warmup_steps = o.warmup >= 0 ? o.warmup : std::max<int64_t>(1, o.steps / 20);
+  t.schedule.warmup_start = 0.0;  // cpt re-warms from 0 (Gupta et al. 2023)
+  t.weight_decay = o.weight_decay;
+  t.clip_norm = o.clip;
+  t.activation_checkpointing = o.activation_checkpointing;
+  t.eval_every = o.eval_every;
+  t.eval_batches = o.eval_batches;
+  t.save_every = o.save_every;
+  t.out_dir = o.out_dir;
+  t.tokenizer_dir = job.tokenizer_dir;
+  t.device = parse_device(o.device);
+  t.dtype = parse_dtype(o.dtype);
+  t.progress = o.progress;
+  t.seed = o.seed;
+
+  Trainer trainer(job.model, t, source, causal_lm_loss, validation, dist);
+  if (!o.resume.empty()) trainer.resume(o.resume);
+  auto metrics = trainer.run();
+  if (dist->rank() == 0 && !metrics.empty())
+    log_info("done: step ", trainer.step(), ", loss ", metrics.back().loss, ", ", metrics.back().tokens_per_s,
+             " tokens/s; model in ", o.out_dir);
+  return 0;
+}
+
+// --nproc N without RANK in the environment: become the launcher of N ranks.
+bool launch_if_requested(const TrainRunOptions& o, int* exit_code) {
+  if (o.nproc <= 1 || std::getenv("RANK")) return false;
+  *exit_code = launch_ranks(o.nproc, without_nproc(own_command_line()));
+  return true;
+}
+
+void common_setup(const TrainRunOptions& o) {
+  if (o.threads > 0) {
+    torch::set_num_threads(o.threads);
+    torch::set_num_interop_threads(1);
+  }
+  torch::manual_seed(o.seed);
+}
+
+}  // namespace
+
+int run_pretrain(const TrainRunOptions& o) {
+  int code = 0;
+  if (launch_if_requested(o, &code)) return code;
+  common_setup(o);
+  format::ModelConfig config = config_from_flag(o.config);
+  if (o.tokenizer.empty()) fail("--tokenizer DIR is required: its EOS id separates documents and its files ship with the model");
+  auto tok = tokenizer::Tokenizer::load(o.tokenizer);
+  if (static_cast<int64_t>(tok.vocab_size()) > config.vocab_size)
+    fail("--config: vocab_size ", config.vocab_size, " is smaller than the tokenizer's ", tok.vocab_size(),
+         " entries; use a config with vocab_size >= ", tok.vocab_size());
+  config.bos_id = tok.bos_id();
+  config.eos_id = tok.eos_id();
+  config.pad_id = tok.pad_id();
+  Job job;
+  job.model = LlamaForCausalLM(config);
+  job.model->init_weights();
+  job.tokenizer_dir = fs::is_directory(o.tokenizer) ? o.tokenizer : fs::path(o.tokenizer).parent_path().string();
+  job.eos_id = tok.eos_id();
+  return train(o, job, /*continual=*/false);
+}
+
+int run_cpt(const TrainRunOptions& o) {
+  int code = 0;
+  if (launch_if_requested(o, &code)) return code;
+  common_setup(o);
+  if (o.base.empty()) fail("--base HF_DIR is required: the model to continue pre-training");
+  Job job;
+  job.model = load_hf_model(o.base, torch::kCPU);
+  job.tokenizer_dir = o.tokenizer.empty() ? o.base : o.tokenizer;
+  job.eos_id = static_cast<int32_t>(job.model->config().eos_id);
+  return train(o, job, /*continual=*/true);
+}
+
+}  // namespace gemba::train

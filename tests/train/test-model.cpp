@@ -1,0 +1,335 @@
+// The trainer's Llama model: HF parameter names, forward parity against a plain
+// double-precision reference written here, HF directory round trip, activation checkpointing.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "engine/llama-model.h"
+#include "engine/model-weights.h"
+#include "format/model-config.h"
+#include "format/safetensors.h"
+#include "train/model.h"
+
+namespace fs = std::filesystem;
+using gemba::format::ModelConfig;
+using gemba::train::LlamaForCausalLM;
+
+namespace {
+
+ModelConfig tiny_config(bool tied = false, int64_t kv_heads = 2) {
+  ModelConfig c;
+  c.vocab_size = 97;
+  c.hidden_size = 64;
+  c.n_layers = 2;
+  c.n_heads = 4;
+  c.n_kv_heads = kv_heads;
+  c.ffn_size = 96;
+  c.max_position = 64;
+  c.rope_theta = 10000.0;
+  c.rms_eps = 1e-5;
+  c.tie_embeddings = tied;
+  return c;
+}
+
+std::string temp_dir(const std::string& name) {
+  auto dir = fs::temp_directory_path() / ("gemba-test-model-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir.string();
+}
+
+// ---- a plain double-precision Llama forward (the oracle) -------------------------------
+
+using Mat = std::vector<double>;  // row-major
+
+struct RefWeights {
+  std::map<std::string, Mat> w;
+  std::map<std::string, std::vector<int64_t>> shape;
+};
+
+RefWeights ref_weights(LlamaForCausalLM& model) {
+  RefWeights r;
+  for (auto& item : model->named_parameters()) {
+    auto t = item.value().detach().to(torch::kFloat64).contiguous();
+    r.w[item.key()] = Mat(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+    r.shape[item.key()] = t.sizes().vec();
+  }
+  return r;
+}
+
+// y[T, out] = x[T, in] · W[out, in]^T
+Mat linear(const Mat& x, int64_t T, const Mat& W, int64_t out, int64_t in) {
+  Mat y(static_cast<size_t>(T * out), 0.0);
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t o = 0; o < out; ++o) {
+      double s = 0;
+      for (int64_t i = 0; i < in; ++i) s += x[t * in + i] * W[o * in + i];
+      y[t * out + o] = s;
+    }
+  return y;
+}
+
+Mat rms_norm(const Mat& x, int64_t T, int64_t D, const Mat& w, double eps) {
+  Mat y(x.size());
+  for (int64_t t = 0; t < T; ++t) {
+    double ss = 0;
+    for (int64_t i = 0; i < D; ++i) ss += x[t * D + i] * x[t * D + i];
+    const double inv = 1.0 / std::sqrt(ss / static_cast<double>(D) + eps);
+    for (int64_t i = 0; i < D; ++i) y[t * D + i] = x[t * D + i] * inv * w[i];
+  }
+  return y;
+}
+
+// HF rotate-half RoPE on one head vector v[hd] at position pos.
+void rope(double* v, int64_t hd, int64_t pos, double theta) {
+  const int64_t half = hd / 2;
+  for (int64_t i = 0; i < half; ++i) {
+    const double freq = std::pow(theta, -2.0 * static_cast<double>(i) / static_cast<double>(hd));
+    const double a = static_cast<double>(pos) * freq, c = std::cos(a), s = std::sin(a);
+    const double x1 = v[i], x2 = v[i + half];
+    v[i] = x1 * c - x2 * s;
+    v[i + half] = x2 * c + x1 * s;
+  }
+}
+
+// logits [T, V] for one sequence.
+Mat reference_forward(const ModelConfig& c, RefWeights& r, const std::vector<int64_t>& ids) {
+  const int64_t T = static_cast<int64_t>(ids.size()), D = c.hidden_size, H = c.n_heads, KV = c.n_kv_heads;
+  const int64_t hd = c.head_dim(), F = c.ffn_size, V = c.vocab_size;
+  Mat x(static_cast<size_t>(T * D));
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t i = 0; i < D; ++i) x[t * D + i] = r.w["model.embed_tokens.weight"][ids[t] * D + i];
+  for (int64_t l = 0; l < c.n_layers; ++l) {
+    const std::string p = "model.layers." + std::to_string(l) + ".";
+    Mat h = rms_norm(x, T, D, r.w[p + "input_layernorm.weight"], c.rms_eps);
+    Mat q = linear(h, T, r.w[p + "self_attn.q_proj.weight"], H * hd, D);
+    Mat k = linear(h, T, r.w[p + "self_attn.k_proj.weight"], KV * hd, D);
+    Mat v = linear(h, T, r.w[p + "self_attn.v_proj.weight"], KV * hd, D);
+    for (int64_t t = 0; t < T; ++t) {
+      for (int64_t hh = 0; hh < H; ++hh) rope(&q[(t * H + hh) * hd], hd, t, c.rope_theta);
+      for (int64_t hh = 0; hh < KV; ++hh) rope(&k[(t * KV + hh) * hd], hd, t, c.rope_theta);
+    }
+    Mat att(static_cast<size_t>(T * H * hd), 0.0);
+    for (int64_t hh = 0; hh < H; ++hh) {
+      const int64_t kvh = hh / (H / KV);
+      for (int64_t t = 0; t < T; ++t) {
+        std::vector<double> s(static_cast<size_t>(t + 1));
+        double mx = -1e300;
+        for (int64_t u = 0; u <= t; ++u) {
+          double dot = 0;
+          for (int64_t i = 0; i < hd; ++i) dot += q[(t * H + hh) * hd + i] * k[(u * KV + kvh) * hd + i];
+          s[u] = dot / std::sqrt(static_cast<double>(hd));
+          mx = std::max(mx, s[u]);
+        }
+        double z = 0;
+        for (auto& e : s) z += (e = std::exp(e - mx));
+        for (int64_t u = 0; u <= t; ++u)
+          for (int64_t i = 0; i < hd; ++i) att[(t * H + hh) * hd + i] += s[u] / z * v[(u * KV + kvh) * hd + i];
+      }
+    }
+    Mat o = linear(att, T, r.w[p + "self_attn.o_proj.weight"], D, H * hd);
+    for (size_t i = 0; i < x.size(); ++i) x[i] += o[i];
+    h = rms_norm(x, T, D, r.w[p + "post_attention_layernorm.weight"], c.rms_eps);
+    Mat g = linear(h, T, r.w[p + "mlp.gate_proj.weight"], F, D);
+    Mat u = linear(h, T, r.w[p + "mlp.up_proj.weight"], F, D);
+    for (size_t i = 0; i < g.size(); ++i) g[i] = g[i] / (1.0 + std::exp(-g[i])) * u[i];
+    Mat d = linear(g, T, r.w[p + "mlp.down_proj.weight"], D, F);
+    for (size_t i = 0; i < x.size(); ++i) x[i] += d[i];
+  }
+  Mat h = rms_norm(x, T, D, r.w["model.norm.weight"], c.rms_eps);
+  const Mat& head = c.tie_embeddings ? r.w["model.embed_tokens.weight"] : r.w["lm_head.weight"];
+  return linear(h, T, head, V, D);
+}
+
+LlamaForCausalLM random_model(const ModelConfig& c, uint64_t seed) {
+  torch::manual_seed(seed);
+  LlamaForCausalLM model(c);
+  model->init_weights(0.08);
+  torch::NoGradGuard no_grad;
+  for (auto& p : model->parameters())  // norms away from 1 so their weights matter
+    if (p.dim() == 1) p.uniform_(0.5, 1.5);
+  return model;
+}
+
+double max_rel_error(const torch::Tensor& got, const Mat& want) {
+  auto g = got.to(torch::kFloat64).contiguous();
+  const double* gp = g.data_ptr<double>();
+  double max_ref = 0, max_diff = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    max_ref = std::max(max_ref, std::abs(want[i]));
+    max_diff = std::max(max_diff, std::abs(gp[i] - want[i]));
+  }
+  return max_diff / max_ref;
+}
+
+}  // namespace
+
+TEST(TrainModel, ParameterNamesMatchTransformers) {
+  LlamaForCausalLM model(tiny_config());
+  std::vector<std::string> names;
+  for (auto& item : model->named_parameters()) names.push_back(item.key());
+  std::vector<std::string> want = {"model.embed_tokens.weight"};
+  for (int l = 0; l < 2; ++l) {
+    const std::string p = "model.layers." + std::to_string(l) + ".";
+    for (const char* n : {"input_layernorm.weight", "self_attn.q_proj.weight", "self_attn.k_proj.weight",
+                          "self_attn.v_proj.weight", "self_attn.o_proj.weight", "post_attention_layernorm.weight",
+                          "mlp.gate_proj.weight", "mlp.up_proj.weight", "mlp.down_proj.weight"})
+      want.push_back(p + n);
+  }
+  want.push_back("model.norm.weight");
+  want.push_back("lm_head.weight");
+  std::sort(names.begin(), names.end());
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(names, want);
+  EXPECT_EQ(model->named_parameters()["model.layers.1.self_attn.k_proj.weight"].sizes(), torch::IntArrayRef({32, 64}));
+
+  LlamaForCausalLM tied(tiny_config(/*tied=*/true));
+  EXPECT_EQ(tied->named_parameters().find("lm_head.weight"), nullptr);
+}
+
+TEST(TrainModel, ForwardMatchesDoubleReference) {
+  for (bool tied : {false, true}) {
+    for (int64_t kv : {4, 2, 1}) {  // multi-head, GQA, multi-query
+      ModelConfig c = tiny_config(tied, kv);
+      auto model = random_model(c, 7 + static_cast<uint64_t>(kv));
+      model->eval();
+      std::vector<int64_t> ids = {1, 5, 96, 42, 0, 13, 77, 8, 8, 31, 2};
+      auto input = torch::tensor(ids, torch::kInt64).view({1, -1});
+      torch::Tensor logits;
+      {
+        torch::NoGradGuard no_grad;
+        logits = model->forward(input)[0];  // [T, V]
+      }
+      auto refw = ref_weights(model);
+      Mat want = reference_forward(c, refw, ids);
+      ASSERT_EQ(logits.numel(), static_cast<int64_t>(want.size()));
+      EXPECT_LT(max_rel_error(logits, want), 1e-4) << "tied=" << tied << " kv_heads=" << kv;
+    }
+  }
+}
+
+TEST(TrainModel, ForwardIsCausalAndBatched) {
+  auto model = random_model(tiny_config(), 3);
+  torch::NoGradGuard no_grad;
+  auto a = torch::tensor(std::vector<int64_t>{4, 9, 16, 25, 36, 49}, torch::kInt64).view({1, -1});
+  auto b = a.clone();
+  b[0][5] = 1;  // a different last token must not change earlier positions
+  auto la = model->forward(a), lb = model->forward(b);
+  EXPECT_TRUE(torch::allclose(la.narrow(1, 0, 5), lb.narrow(1, 0, 5), 1e-5, 1e-6));
+  EXPECT_FALSE(torch::allclose(la.narrow(1, 5, 1), lb.narrow(1, 5, 1), 1e-5, 1e-6));
+  auto both = model->forward(torch::cat({a, b}, 0));  // batch rows are independent
+  EXPECT_TRUE(torch::allclose(both[1], lb[0], 1e-5, 1e-5));
+}
+
+TEST(TrainModel, HfDirectoryRoundTrip) {
+  const std::string dir = temp_dir("roundtrip");
+  auto model = random_model(tiny_config(), 11);
+  gemba::train::save_hf_model(model, dir + "/out", "");
+  ASSERT_TRUE(fs::exists(dir + "/out/config.json"));
+  ASSERT_TRUE(fs::exists(dir + "/out/model.safetensors"));
+  auto cfg = gemba::read_json_file(dir + "/out/config.json");
+  EXPECT_EQ(cfg.at("hidden_size").get<int64_t>(), 64);
+
+  auto loaded = gemba::train::load_hf_model(dir + "/out", torch::kCPU);
+  auto a = model->named_parameters();
+  auto b = loaded->named_parameters();
+  ASSERT_EQ(a.size(), b.size());
+  for (auto& item : a) EXPECT_TRUE(torch::equal(item.value(), b[item.key()])) << item.key();
+
+  // bf16 weights load too (rounded), and a wrong shape is a user error naming the tensor.
+  {
+    auto weights = gemba::format::SafetensorsModel::open_dir(dir + "/out");
+    std::vector<std::vector<uint16_t>> keep;
+    gemba::format::SafetensorsWriter writer;
+    for (const auto* t : weights.tensors()) {
+      auto values = gemba::format::to_f32(*t);
+      keep.emplace_back(values.size());
+      for (size_t i = 0; i < values.size(); ++i) {
+        uint32_t u;
+        std::memcpy(&u, &values[i], 4);
+        keep.back()[i] = static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+      }
+      writer.add(t->name, gemba::format::DType::BF16, t->shape, keep.back().data());
+    }
+    fs::create_directories(dir + "/bf16");
+    fs::copy_file(dir + "/out/config.json", dir + "/bf16/config.json");
+    writer.write(dir + "/bf16/model.safetensors");
+  }
+  auto from_bf16 = gemba::train::load_hf_model(dir + "/bf16", torch::kCPU);
+  auto w = model->named_parameters()["model.layers.0.mlp.up_proj.weight"];
+  auto wb = from_bf16->named_parameters()["model.layers.0.mlp.up_proj.weight"];
+  EXPECT_FALSE(torch::equal(w, wb));
+  EXPECT_TRUE(torch::allclose(w, wb, 1e-2, 1e-3));
+
+  auto cfg_big = cfg;
+  cfg_big["hidden_size"] = 128;
+  cfg_big["intermediate_size"] = 96;
+  gemba::write_json_file(dir + "/bf16/config.json", cfg_big);
+  try {
+    gemba::train::load_hf_model(dir + "/bf16", torch::kCPU);
+    FAIL() << "expected a shape error";
+  } catch (const gemba::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("model.embed_tokens.weight"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
+}
+
+TEST(TrainModel, ActivationCheckpointingGivesTheSameGradients) {
+  auto model = random_model(tiny_config(), 5);
+  model->train();
+  auto ids = torch::randint(0, 97, {2, 9}, torch::kInt64);
+  auto grads = [&](bool ckpt) {
+    model->set_activation_checkpointing(ckpt);
+    model->zero_grad();
+    auto loss = model->forward(ids).pow(2).mean();
+    loss.backward();
+    std::map<std::string, torch::Tensor> g;
+    for (auto& item : model->named_parameters()) g[item.key()] = item.value().grad().clone();
+    return g;
+  };
+  auto plain = grads(false), recomputed = grads(true);
+  for (auto& [name, g] : plain) {
+    ASSERT_TRUE(recomputed[name].defined()) << name;
+    EXPECT_TRUE(torch::allclose(g, recomputed[name], 1e-5, 1e-7)) << name;
+    EXPECT_GT(g.abs().sum().item<double>(), 0) << name;
+  }
+}
+
+TEST(TrainModel, ReplaceProjectionKeepsTheParameterPath) {
+  auto model = random_model(tiny_config(), 9);
+  torch::nn::Linear replacement(torch::nn::LinearOptions(64, 64).bias(false));
+  model->replace_projection(1, "self_attn.q_proj", torch::nn::AnyModule(replacement));
+  auto params = model->named_parameters();
+  ASSERT_NE(params.find("model.layers.1.self_attn.q_proj.weight"), nullptr);
+  EXPECT_TRUE(params["model.layers.1.self_attn.q_proj.weight"].is_same(replacement->weight));
+  EXPECT_THROW(model->replace_projection(0, "self_attn.x_proj", torch::nn::AnyModule(replacement)), gemba::Error);
+}
+
+// The two halves compute the same function: trainer logits vs the engine's on one HF dir.
+TEST(TrainModel, LogitsMatchTheEngine) {
+  const std::string dir = temp_dir("engine");
+  for (bool tied : {false, true}) {
+    ModelConfig c = tiny_config(tied, 2);
+    auto model = random_model(c, 21);
+    gemba::train::save_hf_model(model, dir + "/hf", "");
+    std::vector<int32_t> ids = {1, 17, 4, 88, 23, 23, 60, 2, 9};
+    torch::Tensor want;
+    {
+      torch::NoGradGuard no_grad;
+      std::vector<int64_t> ids64(ids.begin(), ids.end());
+      want = model->forward(torch::tensor(ids64, torch::kInt64).view({1, -1}))[0];  // [T, V]
+    }
+    gemba::engine::LlamaModel engine(gemba::engine::ModelWeights::from_hf_dir(dir + "/hf"), 1);
+    auto cache = engine.new_cache(0, gemba::engine::KvType::kF32);
+    std::vector<float> got = engine.forward(cache, ids, /*all_logits=*/true);  // [T, V]
+    ASSERT_EQ(static_cast<int64_t>(got.size()), want.numel());
+    Mat got_d(got.begin(), got.end());
+    EXPECT_LT(max_rel_error(want, got_d), 1e-4) << "tied=" << tied;
+  }
+  fs::remove_all(dir);
+}

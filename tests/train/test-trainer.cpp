@@ -1,0 +1,245 @@
+// The training loop on a tiny model: it learns, gradient accumulation equals a big batch,
+// a run stopped at step k and resumed gives the uninterrupted run's losses, 2 data-parallel
+// ranks give the 1-rank losses, metrics/checkpoints land in the run directory.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "core/json.h"
+#include "data/token-shard.h"
+#include "train/checkpoint.h"
+#include "train/distributed.h"
+#include "train/launcher.h"
+#include "train/trainer.h"
+
+namespace fs = std::filesystem;
+using namespace gemba::train;
+
+namespace {
+
+constexpr int32_t kEos = 2;
+constexpr int64_t kVocab = 97;
+
+gemba::format::ModelConfig tiny_config() {
+  gemba::format::ModelConfig c;
+  c.vocab_size = kVocab;
+  c.hidden_size = 64;
+  c.n_layers = 2;
+  c.n_heads = 4;
+  c.n_kv_heads = 2;
+  c.ffn_size = 128;
+  c.max_position = 64;
+  c.eos_id = kEos;
+  return c;
+}
+
+std::string temp_dir(const std::string& name) {
+  auto dir = fs::temp_directory_path() / ("gemba-test-trainer-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir.string();
+}
+
+// Documents that are learnable: counting sequences with a per-document step, then EOS.
+std::string write_shard(const std::string& path, uint64_t seed, int docs) {
+  gemba::data::TokenShardWriter writer(path, kVocab);
+  uint64_t s = seed;
+  for (int d = 0; d < docs; ++d) {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    const int32_t step = 1 + static_cast<int32_t>((s >> 33) % 5);
+    int32_t tok = 3 + static_cast<int32_t>((s >> 40) % 90);
+    std::vector<int32_t> doc;
+    const int len = 8 + static_cast<int>((s >> 20) % 24);
+    for (int i = 0; i < len; ++i) {
+      doc.push_back(tok);
+      tok = 3 + (tok - 3 + step) % 94;
+    }
+    doc.push_back(kEos);
+    writer.append(doc);
+  }
+  writer.commit();
+  return path;
+}
+
+struct Setup {
+  std::string dir;
+  std::string data;
+  int64_t batch = 4, grad_accum = 1, seq_len = 16, steps = 8;
+  double lr = 3e-3;
+  uint64_t seed = 1;
+  torch::Dtype dtype = torch::kFloat32;
+  bool with_validation = false;
+  int64_t eval_every = 0;
+
+  std::unique_ptr<Trainer> make(const std::string& out_dir, std::shared_ptr<Distributed> dist = nullptr) const {
+    torch::manual_seed(seed);
+    LlamaForCausalLM model(tiny_config());
+    model->init_weights();
+    auto seqs = std::make_shared<PackedSequences>(data, seq_len, kEos, seed);
+    auto source = std::make_shared<PackedBatchSource>(std::make_shared<MixedSequences>(seqs), batch, grad_accum);
+    std::shared_ptr<BatchSource> val;
+    if (with_validation)
+      val = std::make_shared<SequentialBatchSource>(std::make_shared<PackedSequences>(data, seq_len, kEos, 0, false), batch);
+    TrainerOptions o;
+    o.steps = steps;
+    o.grad_accum = grad_accum;
+    o.schedule.peak = lr;
+    o.schedule.min_lr = lr / 10;
+    o.schedule.warmup_steps = 2;
+    o.out_dir = out_dir;
+    o.progress = false;
+    o.peak_flops = 1e11;
+    o.dtype = dtype;
+    o.eval_every = eval_every;
+    o.eval_batches = 2;
+    o.seed = seed;
+    return std::make_unique<Trainer>(model, o, source, causal_lm_loss, val, dist);
+  }
+};
+
+class TrainerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    torch::set_num_threads(1);
+    setup_.dir = temp_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    setup_.data = write_shard(setup_.dir + "/train.tok", 42, 200);
+  }
+  void TearDown() override { fs::remove_all(setup_.dir); }
+  Setup setup_;
+};
+
+std::vector<double> losses(const std::vector<StepMetrics>& m) {
+  std::vector<double> out;
+  for (auto& s : m) out.push_back(s.loss);
+  return out;
+}
+
+}  // namespace
+
+TEST_F(TrainerTest, LearnsAndWritesMetrics) {
+  setup_.steps = 40;
+  setup_.with_validation = true;
+  setup_.eval_every = 20;
+  auto trainer = setup_.make(setup_.dir + "/run");
+  auto m = trainer->run();
+  ASSERT_EQ(m.size(), 40u);
+  EXPECT_NEAR(m.front().loss, std::log(static_cast<double>(kVocab)), 0.5);  // random init ≈ uniform
+  EXPECT_LT(m.back().loss, m.front().loss - 1.5);
+  ASSERT_TRUE(m[19].val_loss.has_value());
+  ASSERT_TRUE(m[39].val_loss.has_value());
+  EXPECT_FALSE(m[10].val_loss.has_value());
+  EXPECT_LT(*m[39].val_loss, *m[19].val_loss);
+  EXPECT_GT(m.back().tokens_per_s, 0);
+  EXPECT_GT(m.back().mfu, 0);
+  EXPECT_GT(m[0].lr, 0);
+  EXPECT_LT(m[0].lr, m[1].lr + 1e-12);  // warmup
+  EXPECT_LT(m[39].lr, m[10].lr);        // cosine decay
+
+  std::ifstream in(setup_.dir + "/run/metrics.jsonl");
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    auto j = gemba::parse_json(line, "metrics.jsonl");
+    for (const char* key : {"step", "loss", "lr", "grad_norm", "tokens_per_s", "mfu"}) EXPECT_TRUE(j.contains(key)) << key;
+    if (j["step"] == 20) EXPECT_TRUE(j.contains("val_loss") && j.contains("val_ppl"));
+    ++n;
+  }
+  EXPECT_EQ(n, 40);
+  // The run directory is an HF model plus a resumable checkpoint.
+  EXPECT_TRUE(fs::exists(setup_.dir + "/run/config.json"));
+  EXPECT_TRUE(fs::exists(setup_.dir + "/run/model.safetensors"));
+  EXPECT_TRUE(fs::exists(setup_.dir + "/run/checkpoint/optimizer.pt"));
+  auto reloaded = load_hf_model(setup_.dir + "/run", torch::kCPU);
+  for (auto& item : trainer->model()->named_parameters())
+    EXPECT_TRUE(torch::equal(item.value(), reloaded->named_parameters()[item.key()])) << item.key();
+}
+
+TEST_F(TrainerTest, ResumeContinuesExactly) {
+  setup_.steps = 8;
+  auto full = losses(setup_.make(setup_.dir + "/full")->run());
+  ASSERT_EQ(full.size(), 8u);
+
+  auto first = setup_.make(setup_.dir + "/split")->run(/*stop_at=*/4);
+  ASSERT_EQ(first.size(), 4u);
+  ASSERT_TRUE(fs::exists(setup_.dir + "/split/checkpoint/trainer-state.json"));
+  EXPECT_FALSE(fs::exists(setup_.dir + "/split/model.safetensors"));  // not finished yet
+
+  Setup other = setup_;
+  other.seed = 1;  // same data order; the weights come from the checkpoint
+  auto resumed_trainer = other.make(setup_.dir + "/split");
+  torch::manual_seed(999);  // RNG state must come from the checkpoint, not from here
+  resumed_trainer->resume(setup_.dir + "/split");
+  EXPECT_EQ(resumed_trainer->step(), 4);
+  auto rest = losses(resumed_trainer->run());
+  ASSERT_EQ(rest.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_NEAR(rest[i], full[4 + i], 1e-6) << "step " << 5 + i;
+    EXPECT_EQ(rest[i], full[4 + i]) << "step " << 5 + i << " (not bitwise)";
+  }
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(first[i].loss, full[i]);
+}
+
+TEST_F(TrainerTest, ResumeRejectsAMissingCheckpoint) {
+  auto trainer = setup_.make(setup_.dir + "/x");
+  EXPECT_THROW(trainer->resume(setup_.dir + "/nothing-here"), gemba::Error);
+}
+
+TEST_F(TrainerTest, GradientAccumulationEqualsOneBigBatch) {
+  setup_.steps = 4;
+  setup_.batch = 4;
+  auto big = losses(setup_.make("")->run());
+  Setup acc = setup_;
+  acc.batch = 2;
+  acc.grad_accum = 2;
+  auto accumulated = losses(acc.make("")->run());
+  ASSERT_EQ(big.size(), accumulated.size());
+  for (size_t i = 0; i < big.size(); ++i) EXPECT_NEAR(big[i], accumulated[i], 1e-5) << "step " << i + 1;
+}
+
+TEST_F(TrainerTest, Bf16AutocastTracksF32) {
+  setup_.steps = 3;
+  auto f32 = losses(setup_.make("")->run());
+  Setup bf = setup_;
+  bf.dtype = torch::kBFloat16;
+  auto bf16 = losses(bf.make("")->run());
+  for (size_t i = 0; i < f32.size(); ++i) {
+    EXPECT_TRUE(std::isfinite(bf16[i]));
+    EXPECT_NEAR(bf16[i], f32[i], 0.05 * f32[i]) << "step " << i + 1;
+  }
+}
+
+// Runs as a rank when started by TwoRanksMatchOneRank (skipped otherwise).
+TEST(TrainDistributed, Worker) {
+  const char* dir = std::getenv("GEMBA_TEST_DP_DIR");
+  if (!dir) GTEST_SKIP() << "only runs as a rank of TwoRanksMatchOneRank";
+  torch::set_num_threads(1);
+  Setup s;
+  s.dir = dir;
+  s.data = std::string(dir) + "/train.tok";
+  s.steps = 5;
+  s.grad_accum = 2;
+  auto dist = std::make_shared<Distributed>(rendezvous_from_env(), torch::kCPU);
+  auto m = losses(s.make("", dist)->run());
+  if (dist->rank() == 0) {
+    gemba::Json j = m;
+    gemba::write_json_file(std::string(dir) + "/rank0-losses.json", j);
+  }
+}
+
+TEST_F(TrainerTest, TwoRanksMatchOneRank) {
+  setup_.steps = 5;
+  setup_.grad_accum = 2;
+  auto single = losses(setup_.make("")->run());
+
+  ::setenv("GEMBA_TEST_DP_DIR", setup_.dir.c_str(), 1);
+  int rc = launch_ranks(2, {"self", "--gtest_filter=TrainDistributed.Worker"});
+  ::unsetenv("GEMBA_TEST_DP_DIR");
+  ASSERT_EQ(rc, 0);
+  auto two = gemba::read_json_file(setup_.dir + "/rank0-losses.json").get<std::vector<double>>();
+  ASSERT_EQ(two.size(), single.size());
+  for (size_t i = 0; i < single.size(); ++i) EXPECT_NEAR(two[i], single[i], 1e-5) << "step " << i + 1;
+}
