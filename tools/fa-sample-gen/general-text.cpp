@@ -32,6 +32,12 @@ const Words kPairs = {
     {"出力ユニットとソレノイドバルブ", "an output unit and a solenoid valve"},
 };
 
+const Words kDocParts = {
+    {"仕様表", "the specification table"}, {"パラメーター一覧", "the parameter list"}, {"エラーコード一覧", "the error code list"},
+    {"配線図", "the wiring diagram"}, {"外形寸法図", "the dimension drawing"}, {"保守点検の手順", "the maintenance procedure"},
+    {"安全上の注意", "the safety precautions"}, {"トラブルシューティング", "the troubleshooting section"}, {"操作手順", "the operating procedures"},
+};
+
 const Words kInspections = {
     {"外観に割れや変形がないか", "whether the housing is cracked or deformed"},
     {"端子ねじに緩みがないか", "whether any terminal screw is loose"},
@@ -101,6 +107,9 @@ const Words kQuantities = {
     {"電圧", "voltage"}, {"電流", "current"}, {"周波数", "frequency"}, {"トルク", "torque"}, {"回転速度", "rotational speed"},
     {"出力", "output power"}, {"温度", "temperature"}, {"時間", "time"}, {"分解能", "resolution"}, {"容量", "capacity"},
 };
+
+// Quantities that have a rating which can be exceeded.
+const Words kLoads = {{"電圧", "voltage"}, {"電流", "current"}, {"温度", "temperature"}, {"トルク", "torque"}, {"回転速度", "speed"}, {"負荷", "load"}};
 
 const Words kUnits = {
     {"V（ボルト）", "V (volts)"}, {"A（アンペア）", "A (amperes)"}, {"Hz（ヘルツ）", "Hz (hertz)"}, {"N·m（ニュートンメートル）", "N·m (newton metres)"},
@@ -232,6 +241,12 @@ const std::vector<SlotTemplate> kTemplates = {
     {"{device}で{problem}ときは、取扱説明書のトラブルシューティングを参照する。", "If {problem} with a {device}, see the troubleshooting section of its manual."},
     {"{param}を変更する前に、現在の値を記録しておく。", "Before changing the {param}, record the current value."},
     {"{param}を調整したら、{device}の動作を確認する。", "After adjusting the {param}, check how the {device} behaves."},
+    {"{device}の取扱説明書には、{doc_part}が記載されている。", "The manual of a {device} contains {doc_part}."},
+    {"{load}が定格を超える状態が続くと、{device}の故障の原因になる。", "If the {load} stays above the rating, the {device} may fail."},
+    {"{interval}に{inspection}を確かめておくと、{problem}といった事態を防ぎやすい。", "Checking {inspection} {interval} helps prevent cases where {problem}."},
+    {"{problem}原因として、{check}の異常が考えられる。", "A fault in {check} can be the reason {problem}."},
+    {"{device}を導入するときは、{doc_part}を事前に読んでおく。", "Before installing a {device}, read {doc_part} first."},
+    {"{param}の値は、{doc_part}とあわせて確認する。", "Check the {param} together with {doc_part}."},
 };
 
 std::string sentence(Rng& rng, const SlotTemplate& t, bool ja) {
@@ -254,6 +269,8 @@ std::string sentence(Rng& rng, const SlotTemplate& t, bool ja) {
   vars["unit"] = ja ? kUnits[q].ja : kUnits[q].en;
   vars["param"] = w(kParamKinds);
   vars["param_effect"] = w(kParamEffects);
+  vars["doc_part"] = w(kDocParts);
+  vars["load"] = w(kLoads);
   return cap(fill(ja ? t.ja : t.en, vars));
 }
 
@@ -272,7 +289,7 @@ std::string compose(Rng& rng, bool ja, size_t target) {
     std::set<size_t> used;  // no topic sentence twice in one paragraph
     for (size_t k = 0; k < sentences; ++k) {
       std::string s;
-      if (rng.below(3) == 0) {
+      if (rng.below(5) == 0) {
         size_t pick = rng.below(topic.size());
         if (!used.insert(pick).second) continue;
         s = ja ? topic[pick].ja : topic[pick].en;
