@@ -1,5 +1,6 @@
 // fa-sample-gen -o DIR [--seed N]: writes the sample domain (manuals, faq.jsonl,
 // truefalse.jsonl, general.txt, knowledge.json, README.md) into DIR, atomically.
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -66,7 +67,12 @@ int run(int argc, char** argv) {
   for (const auto& [path, text] : files) {
     std::filesystem::path full = std::filesystem::path(dir.temp_path()) / path;
     std::filesystem::create_directories(full.parent_path());
-    gemba::write_file_atomic(full.string(), text);
+    // Plain writes: the directory as a whole is atomic, and commit() fsyncs every file.
+    std::FILE* file = std::fopen(full.c_str(), "wb");
+    if (!file) gemba::fail(full.string(), ": cannot create: ", std::strerror(errno));
+    bool ok = std::fwrite(text.data(), 1, text.size(), file) == text.size();
+    ok = (std::fclose(file) == 0) && ok;
+    if (!ok) gemba::fail(full.string(), ": write failed (disk full?)");
   }
   dir.commit();
   std::fprintf(stderr, "fa-sample-gen: wrote %zu files to %s (seed %llu, %zu facts, %zu test statements, %zu FAQ pairs)\n",
