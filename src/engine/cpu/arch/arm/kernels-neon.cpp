@@ -1,6 +1,6 @@
 // The NEON kernel set for aarch64 (ARMv8.0 baseline; int8 block dots use vdotq_s32 when the
 // CPU has the dot-product extension, chosen at run time, else vmull_s8 + vpadalq_s16).
-// One weight row x one token at a time; Q4_K/Q6_K use the scalar kernels for now.
+// One weight row x one token at a time.
 // Integer block dots after ggml's vec_dot_q4_0_q8_0 scheme (llama.cpp, 2023).
 //
 // Checked on x86 by cross-compiling the kernel tests (g++-aarch64-linux-gnu, gtest sources
@@ -145,6 +145,67 @@ float dot_q4_0(const uint8_t* w, const ActView& x, int64_t n) {
   return vaddvq_f32(vaddq_f32(acc0, acc1));
 }
 
+template <int32x4_t (*Dot)(int32x4_t, int8x16_t, int8x16_t)>
+float dot_q4_k(const uint8_t* w, const ActView& x, int64_t n) {
+  const auto* blk = reinterpret_cast<const BlockQ4K*>(w);
+  const uint8x16_t low = vdupq_n_u8(15);
+  float acc = 0;
+  for (int64_t b = 0; b < n / kQkK; ++b) {
+    const float d = f16_to_f32(blk[b].d), dmin = f16_to_f32(blk[b].dmin);
+    for (int c = 0; c < 4; ++c) {
+      const uint8x16_t q0 = vld1q_u8(blk[b].qs + 32 * c), q1 = vld1q_u8(blk[b].qs + 32 * c + 16);
+      const int64_t ab = b * 8 + 2 * c;  // sub-blocks 2c (low nibbles) and 2c + 1 (high)
+      const int8_t* x0 = x.q + ab * kQk;
+      const int8_t* x1 = x0 + kQk;
+      int32x4_t s0 = Dot(vdupq_n_s32(0), vreinterpretq_s8_u8(vandq_u8(q0, low)), vld1q_s8(x0));
+      s0 = Dot(s0, vreinterpretq_s8_u8(vandq_u8(q1, low)), vld1q_s8(x0 + 16));
+      int32x4_t s1 = Dot(vdupq_n_s32(0), vreinterpretq_s8_u8(vshrq_n_u8(q0, 4)), vld1q_s8(x1));
+      s1 = Dot(s1, vreinterpretq_s8_u8(vshrq_n_u8(q1, 4)), vld1q_s8(x1 + 16));
+      uint8_t sc0, m0, sc1, m1;
+      q4k_scale_min(blk[b].scales, 2 * c, &sc0, &m0);
+      q4k_scale_min(blk[b].scales, 2 * c + 1, &sc1, &m1);
+      acc += x.d[ab] * (d * sc0 * static_cast<float>(vaddvq_s32(s0)) - dmin * m0 * static_cast<float>(x.sum[ab]));
+      acc += x.d[ab + 1] *
+             (d * sc1 * static_cast<float>(vaddvq_s32(s1)) - dmin * m1 * static_cast<float>(x.sum[ab + 1]));
+    }
+  }
+  return acc;
+}
+
+template <int32x4_t (*Dot)(int32x4_t, int8x16_t, int8x16_t)>
+float dot_q6_k(const uint8_t* w, const ActView& x, int64_t n) {
+  const auto* blk = reinterpret_cast<const BlockQ6K*>(w);
+  const uint8x16_t low = vdupq_n_u8(15), three = vdupq_n_u8(3);
+  const int8x16_t k32 = vdupq_n_s8(32);
+  float acc = 0;
+  for (int64_t b = 0; b < n / kQkK; ++b) {
+    const float d = f16_to_f32(blk[b].d);
+    for (int j = 0; j < 8; ++j) {  // group j = 4h + k of 32 values; 16-value halves have own scales
+      const int h = j / 4, k = j % 4;
+      const uint8_t* ql = blk[b].ql + 64 * h + (k % 2) * 32;
+      const uint8_t* qh = blk[b].qh + 32 * h;
+      const int8_t* xq = x.q + (b * 8 + j) * kQk;
+      int32_t s[2];
+      for (int half = 0; half < 2; ++half) {
+        const uint8x16_t l = vld1q_u8(ql + 16 * half), hb = vld1q_u8(qh + 16 * half);
+        const uint8x16_t lo4 = (k / 2) ? vshrq_n_u8(l, 4) : vandq_u8(l, low);
+        uint8x16_t hi2;
+        switch (k) {
+          case 0: hi2 = vandq_u8(hb, three); break;
+          case 1: hi2 = vandq_u8(vshrq_n_u8(hb, 2), three); break;
+          case 2: hi2 = vandq_u8(vshrq_n_u8(hb, 4), three); break;
+          default: hi2 = vshrq_n_u8(hb, 6); break;
+        }
+        const int8x16_t q = vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(lo4, vshlq_n_u8(hi2, 4))), k32);  // [-32, 31]
+        s[half] = vaddvq_s32(Dot(vdupq_n_s32(0), q, vld1q_s8(xq + 16 * half)));
+      }
+      const int32_t total = blk[b].scales[2 * j] * s[0] + blk[b].scales[2 * j + 1] * s[1];
+      acc += d * x.d[b * 8 + j] * static_cast<float>(total);
+    }
+  }
+  return acc;
+}
+
 template <int Kind>
 void tile_float(const Tile& t) {
   for (int64_t i = 0; i < t.n_tokens; ++i) {
@@ -167,6 +228,8 @@ void tile_quant(const Tile& t) {
 #pragma GCC target("arch=armv8.2-a+dotprod")
 __attribute__((flatten)) void tile_q8_0_dotprod(const Tile& t) { tile_quant<dot_q8_0<dot16_dotprod>>(t); }
 __attribute__((flatten)) void tile_q4_0_dotprod(const Tile& t) { tile_quant<dot_q4_0<dot16_dotprod>>(t); }
+__attribute__((flatten)) void tile_q4_k_dotprod(const Tile& t) { tile_quant<dot_q4_k<dot16_dotprod>>(t); }
+__attribute__((flatten)) void tile_q6_k_dotprod(const Tile& t) { tile_quant<dot_q6_k<dot16_dotprod>>(t); }
 #pragma GCC pop_options
 
 KernelSet make() {
@@ -179,9 +242,13 @@ KernelSet make() {
   if (cpu_features().neon_dotprod) {
     k.tile[static_cast<int>(WeightKind::Q8_0)] = tile_q8_0_dotprod;
     k.tile[static_cast<int>(WeightKind::Q4_0)] = tile_q4_0_dotprod;
+    k.tile[static_cast<int>(WeightKind::Q4_K)] = tile_q4_k_dotprod;
+    k.tile[static_cast<int>(WeightKind::Q6_K)] = tile_q6_k_dotprod;
   } else {
     k.tile[static_cast<int>(WeightKind::Q8_0)] = tile_quant<dot_q8_0<dot16_base>>;
     k.tile[static_cast<int>(WeightKind::Q4_0)] = tile_quant<dot_q4_0<dot16_base>>;
+    k.tile[static_cast<int>(WeightKind::Q4_K)] = tile_quant<dot_q4_k<dot16_base>>;
+    k.tile[static_cast<int>(WeightKind::Q6_K)] = tile_quant<dot_q6_k<dot16_base>>;
   }
   return k;
 }
