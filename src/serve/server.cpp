@@ -1,6 +1,8 @@
 #include "serve/server.h"
 
+#include <atomic>
 #include <chrono>
+#include <thread>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -63,6 +65,8 @@ struct Server::Impl {
   Metrics metrics;
   httplib::Server http;
   int port = -1;
+  std::atomic<int> phase{0};  // 0: run() not entered, 1: serving, 2: run() returned
+  std::atomic<bool> stop_requested{false};
   std::mt19937_64 seed_rng{std::random_device{}()};
   std::mutex seed_mutex;
 
@@ -342,7 +346,8 @@ void Server::Impl::handle_generate(const httplib::Request& req, httplib::Respons
 
 Server::Server(Backend& backend, ServerOptions options) : impl_(std::make_unique<Impl>(backend, std::move(options))) {
   auto& o = impl_->options;
-  int threads = o.http_threads > 0 ? o.http_threads : o.parallel + o.queue + 4;
+  // Enough threads that idle keep-alive connections do not starve new requests.
+  int threads = o.http_threads > 0 ? o.http_threads : std::max(32, o.parallel + o.queue + 8);
   impl_->http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   impl_->http.set_payload_max_length(o.max_body_bytes);
   impl_->http.set_keep_alive_max_count(1000);
@@ -371,11 +376,19 @@ int Server::bind() {
 
 void Server::run() {
   if (impl_->port < 0) bind();
-  impl_->http.listen_after_bind();
+  impl_->phase = 1;
+  if (!impl_->stop_requested) impl_->http.listen_after_bind();
+  impl_->phase = 2;
   impl_->scheduler.stop();  // cancels what is still generating
 }
 
-void Server::stop() { impl_->http.stop(); }
+void Server::stop() {
+  impl_->stop_requested = true;
+  // httplib ignores stop() until its accept loop runs: wait for it (briefly) if run() started.
+  for (int i = 0; i < 2000 && impl_->phase == 1 && !impl_->http.is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  impl_->http.stop();
+}
 
 const Metrics& Server::metrics() const { return impl_->metrics; }
 

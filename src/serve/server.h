@@ -20,7 +20,7 @@ struct ServerOptions {
   int queue = 16;                      // requests that may wait for a slot
   double timeout_s = 600;              // per request, queueing included
   size_t max_body_bytes = 4u << 20;    // larger bodies get 413
-  int http_threads = 0;                // 0: parallel + queue + 4
+  int http_threads = 0;                // 0: max(32, parallel + queue + 8)
 };
 
 class Server {
