@@ -122,6 +122,8 @@ TEST_F(FaSample, SeedChangesTheDomainAndBadArgumentsFail) {
   EXPECT_TRUE(contains(err, "-o DIR")) << err;
   EXPECT_EQ(run_generator("-o '" + other + "' --bogus", &err), 2);
   EXPECT_TRUE(contains(err, "--bogus")) << err;
+  EXPECT_EQ(run_generator("-o /dev/null/sample", &err), 2);  // an output that cannot be created
+  EXPECT_TRUE(contains(err, "/dev/null/sample")) << err;
 }
 
 TEST_F(FaSample, FilesAreValidUtf8AndSized) {

@@ -1,0 +1,192 @@
+#include "data/ingest.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "core/atomic-output.h"
+#include "core/log.h"
+#include "core/progress.h"
+#include "core/utf8.h"
+#include "data/html-to-text.h"
+#include "data/pdf-text.h"
+
+namespace gemba::data {
+namespace fs = std::filesystem;
+namespace {
+
+std::string lower_extension(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+bool is_hidden(const fs::path& p) {
+  std::string name = p.filename().string();
+  return !name.empty() && name[0] == '.';
+}
+
+bool is_blank_line(std::string_view line) {
+  return line.find_first_not_of(" \t\r\f\v") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string manual_type(const std::string& path) {
+  std::string ext = lower_extension(path);
+  if (ext == ".txt" || ext == ".text") return "txt";
+  if (ext == ".md" || ext == ".markdown") return "md";
+  if (ext == ".html" || ext == ".htm" || ext == ".xhtml") return "html";
+  if (ext == ".pdf") return "pdf";
+  return "";
+}
+
+std::string_view checked_text(std::string_view bytes, const std::string& path) {
+  if (bytes.size() >= 2 && ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF')))
+    throw BadInput("binary", path + ": UTF-16 text; convert it to UTF-8 (iconv -f UTF-16 -t UTF-8)");
+  size_t nul = bytes.find('\0');
+  if (nul != std::string_view::npos)
+    throw BadInput("binary", path + ": binary file (NUL byte at offset " + std::to_string(nul) + "); only UTF-8 text is read");
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+  size_t bad = 0;
+  if (!utf8_valid(bytes, &bad))
+    throw BadInput("invalid-utf8", path + ": invalid UTF-8 at byte " + std::to_string(bad) +
+                                       "; convert the file to UTF-8 (e.g. iconv -f SHIFT_JIS -t UTF-8)");
+  if (bytes.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos) throw BadInput("empty", path + ": empty file (no text)");
+  return bytes;
+}
+
+std::vector<std::string> split_text_documents(std::string_view text) {
+  std::vector<std::string> documents;
+  std::string current;
+  int blank_run = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    if (is_blank_line(line)) {
+      ++blank_run;
+      continue;
+    }
+    if (blank_run >= 2 && !current.empty()) {
+      documents.push_back(std::move(current));
+      current.clear();
+    } else if (!current.empty()) {
+      current.append(blank_run == 1 ? "\n\n" : "\n");
+    }
+    blank_run = 0;
+    current.append(line);
+  }
+  if (!current.empty()) documents.push_back(std::move(current));
+  return documents;
+}
+
+std::vector<Document> read_manual_file(const std::string& path, const std::string& id_base, uint64_t* pdf_lines_removed) {
+  std::string type = manual_type(path);
+  if (type.empty()) throw BadInput("unsupported", path + ": unsupported manual type; use .txt, .md, .html or .pdf");
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw BadInput("unreadable", path + ": not a readable regular file");
+  std::string bytes;
+  try {
+    bytes = read_file(path);
+  } catch (const Error& e) {
+    throw BadInput("unreadable", e.what());
+  }
+  std::vector<Document> docs;
+  if (type == "pdf") {
+    if (bytes.empty()) throw BadInput("empty", path + ": empty file");
+    PdfText pdf = extract_pdf_text(bytes, path);
+    if (pdf_lines_removed) *pdf_lines_removed += static_cast<uint64_t>(pdf.header_footer_lines_removed);
+    docs.push_back({id_base, path, type, pdf.joined()});
+    return docs;
+  }
+  std::string_view text = checked_text(bytes, path);
+  if (type == "html") {
+    std::string plain = html_to_text(text);
+    if (is_blank_line(plain)) throw BadInput("no-text", path + ": HTML has no text outside markup");
+    docs.push_back({id_base, path, type, std::move(plain)});
+  } else if (type == "txt") {
+    auto parts = split_text_documents(text);
+    for (size_t k = 0; k < parts.size(); ++k)
+      docs.push_back({parts.size() == 1 ? id_base : id_base + "#" + std::to_string(k + 1), path, type, std::move(parts[k])});
+  } else {
+    docs.push_back({id_base, path, type, std::string(text)});
+  }
+  return docs;
+}
+
+IngestResult ingest_manuals(const std::vector<std::string>& roots) {
+  struct Candidate {
+    std::string path, id;
+  };
+  IngestResult result;
+  std::vector<Candidate> files;
+  std::set<std::string> ids;
+  for (const auto& root : roots) {
+    std::error_code ec;
+    fs::path root_path(root);
+    if (!fs::exists(root_path, ec)) fail("--manuals ", root, ": no such file or directory");
+    // Ids are paths relative to the root's parent, so they start with the root's own name.
+    fs::path normal = root_path.lexically_normal();
+    if (!normal.has_filename()) normal = normal.parent_path();
+    fs::path base = normal.parent_path();
+    std::vector<std::string> found;
+    if (fs::is_directory(root_path, ec)) {
+      fs::recursive_directory_iterator it(root_path, fs::directory_options::skip_permission_denied, ec), end;
+      if (ec) fail("--manuals ", root, ": cannot list: ", ec.message());
+      for (; it != end; it.increment(ec)) {
+        if (ec) {
+          result.skipped.push_back({it->path().string(), "unreadable", it->path().string() + ": cannot list: " + ec.message()});
+          ec.clear();
+          continue;
+        }
+        if (is_hidden(it->path())) {
+          if (it->is_directory(ec)) it.disable_recursion_pending();
+          continue;
+        }
+        if (it->is_regular_file(ec)) found.push_back(it->path().string());
+      }
+    } else {
+      found.push_back(root);
+    }
+    std::sort(found.begin(), found.end());
+    for (const auto& path : found) {
+      std::string id = fs::path(path).lexically_relative(base).generic_string();
+      if (id.empty() || id.rfind("..", 0) == 0) id = fs::path(path).filename().string();
+      std::string unique = id;
+      for (int k = 2; ids.count(unique); ++k) unique = id + "~" + std::to_string(k);
+      ids.insert(unique);
+      files.push_back({path, unique});
+    }
+  }
+  Progress progress("ingest manuals", files.size(), "file");
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto& file = files[i];
+    std::string type = manual_type(file.path);
+    if (type.empty()) {
+      std::string ext = lower_extension(file.path);
+      ++result.ignored_extensions[ext.empty() ? "(none)" : ext];
+      log_debug("ignoring ", file.path, ": not a manual type");
+      continue;
+    }
+    try {
+      auto docs = read_manual_file(file.path, file.id, &result.pdf_header_footer_lines_removed);
+      auto& stats = result.by_type[type];
+      ++stats.files;
+      std::error_code ec;
+      stats.bytes += fs::file_size(file.path, ec);
+      stats.documents += docs.size();
+      for (auto& d : docs) result.documents.push_back(std::move(d));
+    } catch (const BadInput& e) {
+      log_warn("skipping ", e.what());
+      result.skipped.push_back({file.path, e.reason(), e.what()});
+    }
+    progress.update(i + 1);
+  }
+  progress.finish();
+  return result;
+}
+
+}  // namespace gemba::data

@@ -1,0 +1,44 @@
+// `gemba data prepare`: manuals + FAQ -> a data directory the trainer reads.
+//
+//   DATA_DIR/train.tok, val.tok        token shards (token-shard.h): per document BOS, text, EOS
+//   DATA_DIR/manuals-train.txt, -val.txt  normalized documents, separated by two blank lines
+//   DATA_DIR/faq-train.jsonl, -val.jsonl  {"id", "question", "answer"} per line, normalized
+//   DATA_DIR/tokenizer/                 tokenizer.model + tokenizer.json, when trained here (not with --tokenizer)
+//   DATA_DIR/manifest.json             every document and FAQ pair with its split or why it was dropped
+//   DATA_DIR/report.json               counts: files by type, bytes, documents, paragraphs,
+//                                      tokens, duplicates, skipped files, split sizes
+// The directory is built under a temporary name and renamed into place when complete.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "data/dedupe.h"
+
+namespace gemba::data {
+
+struct PrepareOptions {
+  std::vector<std::string> manuals;  // directories (recursive) or files
+  std::vector<std::string> faq;      // .jsonl / .csv files
+  std::string output;                // DATA_DIR
+  std::string tokenizer;             // existing tokenizer (dir with tokenizer.model, or .model); empty: train one
+  std::string tokenizer_type = "unigram";
+  int vocab_size = 8000;
+  double val_fraction = 0.05;
+  uint64_t seed = 1234;
+  std::string faq_question_column = "question";
+  std::string faq_answer_column = "answer";
+  DedupeOptions dedupe;
+  int threads = 2;
+};
+
+// Runs the whole preparation; returns the report (also written as report.json). Bad input
+// files are skipped and listed; wrong options or an unusable result (no text at all) are a
+// gemba::Error.
+Json prepare_data(const PrepareOptions& options);
+
+// The report as a human-readable table (what the CLI prints).
+std::string format_report_table(const Json& report);
+
+}  // namespace gemba::data

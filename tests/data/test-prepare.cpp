@@ -1,0 +1,225 @@
+// data: `gemba data prepare` end to end on a tiny corpus (outputs, report, shards, no
+// leakage, determinism, atomic output) and on the shared Klipper corpus.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "core/atomic-output.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "data/normalize.h"
+#include "data/prepare.h"
+#include "data/token-shard.h"
+
+namespace fs = std::filesystem;
+using namespace gemba;
+using namespace gemba::data;
+
+namespace {
+
+class PrepareTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("gemba-test-prepare-" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "manuals");
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  void write(const std::string& rel, const std::string& bytes) {
+    fs::create_directories((root_ / rel).parent_path());
+    std::ofstream(root_ / rel, std::ios::binary) << bytes;
+  }
+  std::string path(const std::string& rel) const { return (root_ / rel).string(); }
+
+  // Ten product manuals that differ in their facts, plus a copy and a near copy.
+  void write_corpus() {
+    for (int i = 0; i < 10; ++i) {
+      std::string n = std::to_string(i);
+      write("manuals/servo-" + n + ".md",
+            "# ＳＶ－" + n + "00 サーボアンプ\n\n## 仕様\n\n| 項目 | 値 |\n|---|---|\n| 定格電流 | " + n + ".5 A |\n\n"
+            "## エラーコード\n\nE-" + n + "1: エンコーダ異常。ケーブルの断線、コネクタの接続不良を確認し、"
+            "必要に応じてケーブルを交換してください。型式 SV-" + n + "00 に固有の手順です。\n\n"
+            "Common safety note: switch off the main power and wait five minutes before touching the terminals.\n");
+    }
+    write("manuals/copy/servo-3.md", read_file(path("manuals/servo-3.md")));
+    std::string near = read_file(path("manuals/servo-4.md"));
+    near.replace(near.find("必要に応じて"), std::string("必要に応じて").size(), "必要ならば");
+    write("manuals/near-copy-servo-4.md", near);
+    write("manuals/broken.txt", std::string("\x83\x54\x81", 3));
+    write("faq/faq.jsonl",
+          "{\"question\": \"E-01とは?\", \"answer\": \"エンコーダ異常です。\"}\n"
+          "{\"question\": \"E-01とは?\", \"answer\": \"エンコーダ異常です。\"}\n"
+          "{\"messages\": [{\"role\": \"user\", \"content\": \"定格電流は?\"}, {\"role\": \"assistant\", \"content\": \"0.5 Aです。\"}]}\n");
+    write("faq/faq.csv", "question,answer\nHow to reset?,\"Press RESET, then wait.\"\nWhat is SV-100?,A servo amplifier.\n");
+  }
+
+  PrepareOptions options() {
+    PrepareOptions o;
+    o.manuals = {path("manuals")};
+    o.faq = {path("faq/faq.jsonl"), path("faq/faq.csv")};
+    o.output = path("out");
+    o.vocab_size = 400;
+    o.val_fraction = 0.2;
+    o.seed = 42;
+    o.threads = 1;
+    return o;
+  }
+
+  fs::path root_;
+};
+
+std::vector<std::string> documents_of(const std::string& text) {
+  std::vector<std::string> docs;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find("\n\n\n", start);
+    if (end == std::string::npos) end = text.size();
+    docs.push_back(text.substr(start, end - start));
+    start = end + 3;
+  }
+  return docs;
+}
+
+}  // namespace
+
+TEST_F(PrepareTest, WritesShardsSplitsManifestAndReport) {
+  write_corpus();
+  Json report = prepare_data(options());
+  std::string out = path("out");
+  for (const char* f : {"train.tok", "val.tok", "manuals-train.txt", "manuals-val.txt", "faq-train.jsonl", "faq-val.jsonl",
+                        "manifest.json", "report.json", "tokenizer/tokenizer.model"})
+    EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
+  EXPECT_EQ(read_json_file(out + "/report.json"), report);
+
+  // Files and skips.
+  EXPECT_EQ(report["files"]["md"]["files"], 12);
+  EXPECT_EQ(report["skipped"].size(), 1u);
+  EXPECT_EQ(report["skipped_by_reason"]["invalid-utf8"], 1);
+  // Dedupe: the copy and the near copy go; the sibling manuals (different numbers) stay.
+  EXPECT_EQ(report["documents"]["ingested"], 12);
+  EXPECT_EQ(report["documents"]["exact_duplicates"], 1);
+  EXPECT_EQ(report["documents"]["near_duplicates"], 1);
+  EXPECT_EQ(report["documents"]["train"].get<int>() + report["documents"]["val"].get<int>(), 10);
+  EXPECT_EQ(report["documents"]["val"], 2);
+  // The shared safety paragraph survives once, in training.
+  EXPECT_EQ(report["paragraphs"]["exact_duplicates"], 9);
+  EXPECT_EQ(report["faq"]["exact_duplicates"], 1);
+  EXPECT_EQ(report["faq"]["train"].get<int>() + report["faq"]["val"].get<int>(), 4);
+
+  // Normalized text: full-width model names became ASCII.
+  std::string train_text = read_file(out + "/manuals-train.txt");
+  std::string val_text = read_file(out + "/manuals-val.txt");
+  EXPECT_EQ(train_text.find("ＳＶ"), std::string::npos);
+  EXPECT_NE(train_text.find("# SV-"), std::string::npos);
+  EXPECT_EQ(train_text.find("Common safety note"), train_text.rfind("Common safety note"));
+
+  // No leakage: no paragraph of a validation document appears in training.
+  ASSERT_FALSE(val_text.empty());
+  for (const auto& doc : documents_of(val_text))
+    for (const auto& p : split_paragraphs(doc))
+      if (p.size() >= 40) {
+        EXPECT_EQ(train_text.find(p), std::string::npos) << "leaked: " << p;
+      }
+
+  // Shards: every document is BOS ... EOS; counts match the report.
+  TokenShard train = TokenShard::open(out + "/train.tok");
+  TokenShard val = TokenShard::open(out + "/val.tok");
+  EXPECT_EQ(train.size(), report["tokens"]["train"].get<uint64_t>());
+  EXPECT_EQ(val.size(), report["tokens"]["val"].get<uint64_t>());
+  int32_t bos = report["tokenizer"]["bos_id"], eos = report["tokenizer"]["eos_id"];
+  auto count_docs = [&](const TokenShard& s) {
+    size_t docs = 0;
+    for (uint64_t i = 0; i < s.size(); ++i) {
+      if (s[i] == eos) {
+        ++docs;
+        if (i + 1 < s.size()) {
+          EXPECT_EQ(s[i + 1], bos);
+        }
+      }
+    }
+    EXPECT_EQ(s[0], bos);
+    EXPECT_EQ(s[s.size() - 1], eos);
+    return docs;
+  };
+  EXPECT_EQ(count_docs(train), report["documents"]["train"].get<size_t>());
+  EXPECT_EQ(count_docs(val), report["documents"]["val"].get<size_t>());
+
+  // Manifest: every ingested document with its split or why it was dropped.
+  Json manifest = read_json_file(out + "/manifest.json");
+  ASSERT_EQ(manifest["documents"].size(), 12u);
+  std::set<std::string> splits;
+  for (const auto& d : manifest["documents"]) splits.insert(d["split"].get<std::string>());
+  EXPECT_EQ(splits, (std::set<std::string>{"train", "val", "dropped"}));
+  EXPECT_NE(format_report_table(report).find("near duplicates removed"), std::string::npos);
+}
+
+TEST_F(PrepareTest, DeterministicBySeed) {
+  write_corpus();
+  PrepareOptions o = options();
+  prepare_data(o);
+  std::string manifest1 = read_file(path("out/manifest.json"));
+  std::string shard1 = read_file(path("out/train.tok"));
+  prepare_data(o);  // replaces the existing directory
+  EXPECT_EQ(read_file(path("out/manifest.json")), manifest1);
+  EXPECT_EQ(read_file(path("out/train.tok")), shard1);
+  o.seed = 7;
+  o.output = path("out7");
+  prepare_data(o);
+  EXPECT_NE(read_file(path("out7/manifest.json")), manifest1);
+}
+
+TEST_F(PrepareTest, ReusesAGivenTokenizer) {
+  write_corpus();
+  prepare_data(options());
+  PrepareOptions o = options();
+  o.tokenizer = path("out/tokenizer");
+  o.output = path("again");
+  Json report = prepare_data(o);
+  EXPECT_EQ(report["tokenizer"]["source"], "given");
+  EXPECT_FALSE(fs::exists(path("again/tokenizer")));
+  EXPECT_EQ(read_file(path("again/train.tok")), read_file(path("out/train.tok")));
+}
+
+TEST_F(PrepareTest, NothingUsableIsAnErrorAndLeavesNoOutput) {
+  write("manuals/bad.txt", std::string("\0\0", 2));
+  PrepareOptions o = options();
+  o.faq.clear();
+  EXPECT_THROW(prepare_data(o), Error);
+  EXPECT_FALSE(fs::exists(path("out")));
+  for (const auto& entry : fs::directory_iterator(root_))
+    EXPECT_EQ(entry.path().filename().string().find("out.tmp"), std::string::npos) << "temporary left behind";
+  o.faq = {path("faq/missing.jsonl")};
+  EXPECT_THROW(prepare_data(o), Error);
+}
+
+TEST(PrepareKlipper, SharedCorpusGivesASaneReport) {
+  fs::path dir = fs::path(GEMBA_SHARED_DIR) / "corpora" / "klipper";
+  if (!fs::exists(dir / "manual.txt")) GTEST_SKIP() << "shared corpus not found at " << dir;
+  fs::path out = fs::temp_directory_path() / ("gemba-test-klipper-" + std::to_string(::getpid()));
+  PrepareOptions o;
+  o.manuals = {(dir / "manual.txt").string(), (dir / "manual_ja.txt").string()};
+  o.faq = {(dir / "faq.jsonl").string(), (dir / "faq_ja.jsonl").string()};
+  o.output = out.string();
+  o.vocab_size = 2000;
+  o.val_fraction = 0.1;
+  Json report = prepare_data(o);
+  EXPECT_TRUE(report["skipped"].empty()) << report["skipped"].dump();
+  EXPECT_EQ(report["files"]["txt"]["files"], 2);
+  // manual.txt holds 48 documents separated by blank-line pairs; manual_ja.txt 6.
+  EXPECT_GE(report["documents"]["ingested"].get<int>(), 40);
+  int train_docs = report["documents"]["train"], val_docs = report["documents"]["val"];
+  EXPECT_GT(train_docs, 0);
+  EXPECT_GT(val_docs, 0);
+  EXPECT_NEAR(double(val_docs) / (train_docs + val_docs), 0.1, 0.05);
+  EXPECT_EQ(report["faq"]["train"].get<int>() + report["faq"]["val"].get<int>(), 59);  // 35 English + 24 Japanese
+  uint64_t tokens = report["tokens"]["train"].get<uint64_t>() + report["tokens"]["val"].get<uint64_t>();
+  uint64_t chars = report["chars"]["train"].get<uint64_t>() + report["chars"]["val"].get<uint64_t>();
+  EXPECT_GT(chars, 700000u);
+  EXPECT_GT(tokens, chars / 8);  // a 2000-piece vocabulary: a few characters per token
+  EXPECT_LT(tokens, chars);
+  EXPECT_EQ(TokenShard::open((out / "train.tok").string()).size(), report["tokens"]["train"].get<uint64_t>());
+  fs::remove_all(out);
+}
