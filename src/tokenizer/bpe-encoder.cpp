@@ -25,14 +25,49 @@ BpeEncoder::BpeEncoder(const TokenizerSpec& spec)
   }
   pieces_.build(std::move(pieces));
   user_defined_.build(std::move(user));
-  if (has_merge_list_)
-    for (const auto& [l, r] : spec.merges) merge_list_.insert(pair_key(l, r));
+  // Candidate merges: from the explicit list, or every character-boundary split of a piece
+  // into two pieces (exactly the concatenations SentencePiece's string lookup can find).
+  std::vector<std::pair<uint64_t, int32_t>> candidates;
+  if (has_merge_list_) {
+    for (const auto& [l, r] : spec.merges) {
+      const int32_t m = pieces_.find(spec.entries[static_cast<size_t>(l)].piece + spec.entries[static_cast<size_t>(r)].piece);
+      if (m >= 0) candidates.emplace_back(pair_key(l, r), m);
+    }
+  } else {
+    for (size_t i = 0; i < spec.entries.size(); ++i) {
+      const auto& e = spec.entries[i];
+      if (e.kind != TokenKind::kNormal && e.kind != TokenKind::kUserDefined && e.kind != TokenKind::kUnused) continue;
+      const std::string_view p = e.piece;
+      for (size_t cut = sp_char_length_of(p, 0); cut < p.size(); cut += sp_char_length_of(p, cut)) {
+        const int32_t l = pieces_.find(p.substr(0, cut)), r = pieces_.find(p.substr(cut));
+        if (l >= 0 && r >= 0) candidates.emplace_back(pair_key(l, r), static_cast<int32_t>(i));
+      }
+    }
+  }
+  size_t capacity = 16;
+  pair_shift_ = 60;
+  while (capacity < candidates.size() * 2) capacity *= 2, --pair_shift_;
+  pairs_.assign(capacity, PairSlot{});
+  pair_mask_ = capacity - 1;
+  for (const auto& [key, value] : candidates) add_pair(key, value);
 }
 
-bool BpeEncoder::merge_allowed(int32_t left_id, int32_t right_id) const {
-  if (!has_merge_list_) return true;
-  if (left_id < 0 || right_id < 0) return false;
-  return merge_list_.count(pair_key(left_id, right_id)) > 0;
+void BpeEncoder::add_pair(uint64_t key, int32_t value) {
+  for (uint64_t h = (key * 0x9E3779B97F4A7C15ull) >> pair_shift_;; h = (h + 1) & pair_mask_) {
+    PairSlot& s = pairs_[h];
+    if (s.value < 0 || s.key == key) {
+      s.key = key;
+      s.value = value;
+      return;
+    }
+  }
+}
+
+int32_t BpeEncoder::merged_piece(const char* data, const Symbol& left, const Symbol& right) const {
+  if (left.id >= 0 && right.id >= 0) return find_pair(pair_key(left.id, right.id));
+  if (has_merge_list_) return -1;
+  // A symbol that is not a piece (an unknown character): SentencePiece's string lookup.
+  return pieces_.find(std::string_view(data + left.begin, left.length + right.length));
 }
 
 void BpeEncoder::encode(std::string_view text, std::vector<EncodedPiece>& out) const {
@@ -41,6 +76,7 @@ void BpeEncoder::encode(std::string_view text, std::vector<EncodedPiece>& out) c
     float score;
     int32_t left, right;
     uint32_t length;
+    int32_t merged;
   };
   struct Lower {  // SentencePiece's order: higher score first, then the leftmost pair
     bool operator()(const Pair& a, const Pair& b) const {
@@ -73,9 +109,9 @@ void BpeEncoder::encode(std::string_view text, std::vector<EncodedPiece>& out) c
   auto maybe_add_pair = [&](int32_t left, int32_t right) {
     if (left < 0 || right < 0 || symbols[left].frozen || symbols[right].frozen) return;
     const uint32_t length = symbols[left].length + symbols[right].length;
-    const int32_t id = pieces_.find(std::string_view(data + symbols[left].begin, length));
-    if (id < 0 || !merge_allowed(symbols[left].id, symbols[right].id)) return;
-    agenda.push_back({scores_[id], left, right, length});
+    const int32_t id = merged_piece(data, symbols[left], symbols[right]);
+    if (id < 0) return;
+    agenda.push_back({scores_[id], left, right, length, id});
     std::push_heap(agenda.begin(), agenda.end(), Lower{});
     if (unused_[id])
       rev_merge[pair_key(static_cast<int32_t>(symbols[left].begin), static_cast<int32_t>(length))] = {
@@ -92,7 +128,7 @@ void BpeEncoder::encode(std::string_view text, std::vector<EncodedPiece>& out) c
     // Stale entry: one side was merged away or changed since the pair was queued.
     if (left.length == 0 || right.length == 0 || left.length + right.length != top.length) continue;
     left.length += right.length;
-    left.id = pieces_.find(std::string_view(data + left.begin, left.length));
+    left.id = top.merged;
     left.next = right.next;
     if (right.next >= 0) symbols[right.next].prev = top.left;
     right.length = 0;
