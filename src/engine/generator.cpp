@@ -1,5 +1,7 @@
 #include "engine/generator.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "core/system-info.h"
 #include "engine/text-stream.h"
@@ -50,6 +52,7 @@ GenerateResult Generator::generate(KvCache& cache, std::span<const int32_t> prom
   std::vector<int32_t> history(prompt.begin(), prompt.end());
   const int32_t eos = tok_.eos_id() >= 0 ? tok_.eos_id() : static_cast<int32_t>(model_.config().eos_id);
   const int64_t eos_model = model_.config().eos_id;
+  const size_t n_sample = std::min(logits.size(), tok_.vocab_size());
   bool stopped_by_callback = false;
   auto emit = [&](const std::string& piece) {
     if (piece.empty()) return;
@@ -74,7 +77,9 @@ GenerateResult Generator::generate(KvCache& cache, std::span<const int32_t> prom
       }
       logits = model_.forward(cache, std::span<const int32_t>(&result.tokens.back(), 1));
     }
-    const int32_t id = sampler.sample(logits, history);
+    // Rows past the tokenizer's vocabulary are padding (llm-jp-3 has 99584 rows for 99487
+    // tokens): never sampled.
+    const int32_t id = sampler.sample(std::span<const float>(logits).first(n_sample), history);
     if (n == 0) {
       t_first = monotonic_seconds();
       result.first_token_seconds = t_first - t0;
