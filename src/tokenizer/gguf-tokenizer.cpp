@@ -4,7 +4,10 @@
 //                              UGM vocab: Viterbi over the scores, like SentencePiece). Storing a
 //                              Unigram vocab as "llama" would make llama.cpp merge it as BPE and
 //                              tokenize differently, so gemba writes "t5" and sets the special ids
-//                              and add_bos_token explicitly (t5's defaults differ).
+//                              and add_bos_token explicitly (t5's defaults differ). Caveat: llama.cpp's
+//                              UGM writes <unk> where SentencePiece falls back to bytes, so on characters
+//                              outside the vocabulary llama.cpp and gemba differ; gemba reads the
+//                              byte tokens back and falls back to bytes as SentencePiece does.
 //   tokenizer.ggml.tokens / scores / token_type (1 normal … 6 byte, as TokenKind)
 //   tokenizer.ggml.bos_token_id / eos_token_id / unknown_token_id / padding_token_id
 //   tokenizer.ggml.add_bos_token / add_eos_token / add_space_prefix / remove_extra_whitespaces
