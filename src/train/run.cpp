@@ -106,19 +106,24 @@ int run_pretrain(const TrainRunOptions& o) {
   if (launch_if_requested(o, &code)) return code;
   common_setup(o);
   format::ModelConfig config = config_from_flag(o.config);
-  if (o.tokenizer.empty()) fail("--tokenizer DIR is required: its EOS id separates documents and its files ship with the model");
-  auto tok = tokenizer::Tokenizer::load(o.tokenizer);
-  if (static_cast<int64_t>(tok.vocab_size()) > config.vocab_size)
-    fail("--config: vocab_size ", config.vocab_size, " is smaller than the tokenizer's ", tok.vocab_size(),
-         " entries; use a config with vocab_size >= ", tok.vocab_size());
-  config.bos_id = tok.bos_id();
-  config.eos_id = tok.eos_id();
-  config.pad_id = tok.pad_id();
   Job job;
+  job.eos_id = static_cast<int32_t>(config.eos_id);
+  if (o.tokenizer.empty()) {
+    log_warn("no --tokenizer: documents are taken as separated by config eos_id ", config.eos_id,
+             " and the saved model has no tokenizer files");
+  } else {
+    auto tok = tokenizer::Tokenizer::load(o.tokenizer);
+    if (static_cast<int64_t>(tok.vocab_size()) > config.vocab_size)
+      fail("--config: vocab_size ", config.vocab_size, " is smaller than the tokenizer's ", tok.vocab_size(),
+           " entries; use a config with vocab_size >= ", tok.vocab_size());
+    config.bos_id = tok.bos_id();
+    config.eos_id = tok.eos_id();
+    config.pad_id = tok.pad_id();
+    job.eos_id = tok.eos_id();
+    job.tokenizer_dir = fs::is_directory(o.tokenizer) ? o.tokenizer : fs::path(o.tokenizer).parent_path().string();
+  }
   job.model = LlamaForCausalLM(config);
   job.model->init_weights();
-  job.tokenizer_dir = fs::is_directory(o.tokenizer) ? o.tokenizer : fs::path(o.tokenizer).parent_path().string();
-  job.eos_id = tok.eos_id();
   return train(o, job, /*continual=*/false);
 }
 

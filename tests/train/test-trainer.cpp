@@ -65,7 +65,7 @@ std::string write_shard(const std::string& path, uint64_t seed, int docs) {
   return path;
 }
 
-struct Setup {
+struct RunSetup {
   std::string dir;
   std::string data;
   int64_t batch = 4, grad_accum = 1, seq_len = 16, steps = 8;
@@ -109,7 +109,7 @@ class TrainerTest : public ::testing::Test {
     setup_.data = write_shard(setup_.dir + "/train.tok", 42, 200);
   }
   void TearDown() override { fs::remove_all(setup_.dir); }
-  Setup setup_;
+  RunSetup setup_;
 };
 
 std::vector<double> losses(const std::vector<StepMetrics>& m) {
@@ -168,7 +168,7 @@ TEST_F(TrainerTest, ResumeContinuesExactly) {
   ASSERT_TRUE(fs::exists(setup_.dir + "/split/checkpoint/trainer-state.json"));
   EXPECT_FALSE(fs::exists(setup_.dir + "/split/model.safetensors"));  // not finished yet
 
-  Setup other = setup_;
+  RunSetup other = setup_;
   other.seed = 1;  // same data order; the weights come from the checkpoint
   auto resumed_trainer = other.make(setup_.dir + "/split");
   torch::manual_seed(999);  // RNG state must come from the checkpoint, not from here
@@ -192,7 +192,7 @@ TEST_F(TrainerTest, GradientAccumulationEqualsOneBigBatch) {
   setup_.steps = 4;
   setup_.batch = 4;
   auto big = losses(setup_.make("")->run());
-  Setup acc = setup_;
+  RunSetup acc = setup_;
   acc.batch = 2;
   acc.grad_accum = 2;
   auto accumulated = losses(acc.make("")->run());
@@ -203,7 +203,7 @@ TEST_F(TrainerTest, GradientAccumulationEqualsOneBigBatch) {
 TEST_F(TrainerTest, Bf16AutocastTracksF32) {
   setup_.steps = 3;
   auto f32 = losses(setup_.make("")->run());
-  Setup bf = setup_;
+  RunSetup bf = setup_;
   bf.dtype = torch::kBFloat16;
   auto bf16 = losses(bf.make("")->run());
   for (size_t i = 0; i < f32.size(); ++i) {
@@ -217,7 +217,7 @@ TEST(TrainDistributed, Worker) {
   const char* dir = std::getenv("GEMBA_TEST_DP_DIR");
   if (!dir) GTEST_SKIP() << "only runs as a rank of TwoRanksMatchOneRank";
   torch::set_num_threads(1);
-  Setup s;
+  RunSetup s;
   s.dir = dir;
   s.data = std::string(dir) + "/train.tok";
   s.steps = 5;
