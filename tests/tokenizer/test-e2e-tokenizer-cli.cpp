@@ -46,7 +46,7 @@ std::string TokenizerCli::dir_;
 TEST_F(TokenizerCli, TrainThenTokenize) {
   const std::string out = dir_ + "/tok";
   const auto train = run("tokenizer train --input " + std::string(GEMBA_SHARED_DIR) +
-                         "/corpora/klipper/manual_ja.txt --type bpe --vocab-size 700 -o " + out);
+                         "/corpora/klipper/manual_ja.txt --type bpe --vocab-size 1000 --character-coverage 0.995 -o " + out);
   ASSERT_EQ(train.status, 0) << train.out;
   for (const char* f : {"tokenizer.model", "tokenizer.json", "tokenizer_config.json"})
     EXPECT_TRUE(std::filesystem::exists(out + "/" + f)) << f;
