@@ -74,6 +74,7 @@ KnowledgeBase build_knowledge_base(uint64_t seed) {
     auto resets = procedure_choices(f.reset_keys.size(), {2, 3, 5, 10}, n, family_rng);
     auto inits = procedure_choices(f.init_params.size(), {1, 9, 55, 99}, n, family_rng);
 
+    GEMBA_ASSERT(f.errors.size() >= kErrorsPerProduct && f.error_max - f.error_min + 1 >= static_cast<int>(kErrorsPerProduct), f.key);
     for (size_t mi = 0; mi < n; ++mi) {
       Product p;
       p.model = f.models[mi];

@@ -127,7 +127,7 @@ const Headings kEnHeadings = {"User's Manual", "This is a sample document about 
 // "Q. ..." lines of the manuals' own Q&A section (worded unlike faq.jsonl).
 std::string manual_question(const KnowledgeBase& kb, const Fact& f, bool ja, size_t variant) {
   static const std::map<std::string, std::vector<std::string>> kJa = {
-      {"spec", {"Q. {P}の{A}は？", "Q. {A}は{P}ではいくつになりますか。"}},
+      {"spec", {"Q. {P}の{A}は？", "Q. {A}について、{P}の場合を教えてください。"}},
       {"param-default", {"Q. {P}の{N}（{A}）は出荷時にどう設定されていますか。", "Q. {P}の{A}の初期値は？"}},
       {"param-range", {"Q. {P}の{N}（{A}）に設定できる範囲は？", "Q. {P}で{A}はどこまで変更できますか。"}},
       {"error-meaning", {"Q. {P}に{N}が表示されました。内容は？", "Q. {P}のコード{N}は何を表していますか。"}},
