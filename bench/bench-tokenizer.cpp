@@ -33,13 +33,19 @@ struct Models {
     root = (std::filesystem::temp_directory_path() / ("gemba-bench-tok-" + std::to_string(::getpid()))).string();
     lines = corpus_lines();
     for (const auto& l : lines) bytes += l.size();
-    for (auto t : {TokenizerType::kBpe, TokenizerType::kUnigram}) {
-      gemba::tokenizer::TrainOptions o;
-      o.inputs = {std::string(GEMBA_SHARED_DIR) + "/corpora/klipper/manual.txt",
-                  std::string(GEMBA_SHARED_DIR) + "/corpora/klipper/manual_ja.txt"};
-      o.type = t;
-      o.vocab_size = 4000;
-      gemba::tokenizer::train_tokenizer(o, dir(t));
+    try {
+      for (auto t : {TokenizerType::kBpe, TokenizerType::kUnigram}) {
+        gemba::tokenizer::TrainOptions o;
+        o.inputs = {std::string(GEMBA_SHARED_DIR) + "/corpora/klipper/manual.txt",
+                    std::string(GEMBA_SHARED_DIR) + "/corpora/klipper/manual_ja.txt"};
+        o.type = t;
+        o.vocab_size = 4000;
+        gemba::tokenizer::train_tokenizer(o, dir(t));
+      }
+    } catch (...) {
+      std::error_code ec;
+      std::filesystem::remove_all(root, ec);
+      throw;
     }
   }
   ~Models() {

@@ -81,9 +81,11 @@ std::vector<std::tuple<std::string, float, int>> base_pieces() {
 Tokenizer from_bytes(const std::string& bytes) {
   const std::string path = (std::filesystem::temp_directory_path() / "gemba-test-formats.model").string();
   write_file_atomic(path, bytes);
-  auto tok = Tokenizer::from_sentencepiece_model(path);
-  std::filesystem::remove(path);
-  return tok;
+  struct Remove {
+    std::string path;
+    ~Remove() { std::filesystem::remove(path); }
+  } remove{path};
+  return Tokenizer::from_sentencepiece_model(path);
 }
 
 std::vector<std::string> pieces_of(const Tokenizer& tok, const std::vector<int32_t>& ids) {
