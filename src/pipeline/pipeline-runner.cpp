@@ -109,11 +109,11 @@ int run_pipeline(const Recipe& recipe, const RunOptions& options) {
       continue;
     }
     std::vector<std::string> argv = stage.argv;
-    // An interrupted training stage (same inputs, status still "running") continues from
-    // the checkpoint the trainer keeps beside its output.
-    const std::string checkpoint = stage.output + ".checkpoint";
-    if (stage.resumable && previous && previous->status == "running" && previous->key == record.key && fs::exists(checkpoint)) {
-      argv.insert(argv.end(), {"--resume", checkpoint});
+    // An interrupted training stage (same inputs, status still "running" or "failed")
+    // continues from the checkpoint the trainer keeps in its run directory.
+    const std::string checkpoint = stage.output + "/checkpoint";
+    if (stage.resumable && previous && previous->status != "done" && previous->key == record.key && fs::exists(checkpoint)) {
+      argv.insert(argv.end(), {"--resume", stage.output});
       std::fprintf(stderr, "[pipeline] %-24s resuming from %s\n", stage.name.c_str(), checkpoint.c_str());
     }
     std::string log_name = stage.name;

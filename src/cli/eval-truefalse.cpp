@@ -1,0 +1,88 @@
+// gemba eval truefalse: accuracy on a 2-choice knowledge test, with intervals.
+#include <cstdio>
+#include <memory>
+
+#include "cli/verb.h"
+#include "core/atomic-output.h"
+#include "core/progress.h"
+#include "engine/model-bundle.h"
+#include "eval/truefalse-eval.h"
+
+namespace {
+
+struct Flags {
+  std::string model, data, out, mode = "loglik", chat_template, system, split;
+  std::string judge_url, judge_model, judge_key_env = "OPENAI_API_KEY";
+  int threads = 0;
+  int64_t max_answer_tokens = 64;
+  size_t limit = 0;
+};
+
+int run(const Flags& f) {
+  using namespace gemba;
+  auto items = eval::load_truefalse(f.data);
+  if (!f.split.empty()) {
+    std::erase_if(items, [&](const eval::TrueFalseItem& it) { return it.split != f.split; });
+    if (items.empty()) fail("--split ", f.split, ": no items of that split in ", f.data);
+  }
+  if (f.limit > 0 && items.size() > f.limit) items.resize(f.limit);
+  auto bundle = engine::load_model_bundle(f.model, f.threads);
+  eval::TrueFalseOptions options;
+  options.mode = f.mode;
+  options.system_prompt = f.system;
+  options.max_answer_tokens = f.max_answer_tokens;
+  if (!f.chat_template.empty()) options.chat_template = tokenizer::parse_chat_template(f.chat_template);
+  else if (bundle.chat_template) options.chat_template = *bundle.chat_template;
+  if (!f.judge_url.empty()) options.judge = eval::JudgeConfig{f.judge_url, f.judge_model, f.judge_key_env};
+
+  Progress progress("eval " + f.mode, items.size(), "item");
+  auto result = eval::run_truefalse(bundle, items, options, [&](size_t done, size_t) { progress.update(done); });
+  progress.finish();
+  auto rows = eval::accuracy_rows(result.results);
+  std::printf("model: %s  mode: %s  template: %s  items: %zu%s\n", f.model.c_str(), f.mode.c_str(),
+              tokenizer::chat_template_name(options.chat_template).c_str(), items.size(),
+              result.unparsed ? cat("  unparsed answers: ", result.unparsed).c_str() : "");
+  std::printf("%s", eval::format_accuracy_table(rows).c_str());
+
+  if (!f.out.empty()) {
+    AtomicDir dir(f.out);
+    std::string lines;
+    for (const auto& r : result.results) lines += eval::item_result_json(r).dump() + "\n";
+    write_file_atomic(dir.file("items.jsonl"), lines);
+    if (!result.judge_log.empty()) {
+      std::string log;
+      for (const auto& j : result.judge_log) log += j.dump() + "\n";
+      write_file_atomic(dir.file("judge.jsonl"), log);
+    }
+    write_json_file(dir.file("report.json"),
+                    {{"model", f.model}, {"data", f.data}, {"mode", f.mode},
+                     {"template", tokenizer::chat_template_name(options.chat_template)},
+                     {"grader", f.mode == "loglik" ? "loglik" : (options.judge ? "judge:" + f.judge_model : "rule")},
+                     {"unparsed", result.unparsed}, {"rows", eval::accuracy_rows_json(rows)}});
+    dir.commit();
+  }
+  return 0;
+}
+
+gemba::cli::VerbRegistration reg{
+    "eval truefalse", "Accuracy on a 2-choice true/false test (loglik or generate+judge), with Wilson intervals",
+    [](CLI::App& app) {
+      auto f = std::make_shared<Flags>();
+      app.add_option("-m,--model", f->model, "GGUF file or HF model directory")->required();
+      app.add_option("--data", f->data, "test JSONL (statement, label, split, ...)")->required()->check(CLI::ExistingFile);
+      app.add_option("-o,--out", f->out, "directory for report.json, items.jsonl (and judge.jsonl)");
+      app.add_option("--mode", f->mode, "loglik (compare answer probabilities) or generate (free answer, graded)")
+          ->capture_default_str();
+      app.add_option("--template", f->chat_template, "chat template: plain, llm-jp-3, llama-2 (default: the model's)");
+      app.add_option("--system", f->system, "system message");
+      app.add_option("--split", f->split, "only items of this split (faq, manual)");
+      app.add_option("--limit", f->limit, "only the first N items");
+      app.add_option("-t,--threads", f->threads, "threads (0: all)");
+      app.add_option("--max-answer-tokens", f->max_answer_tokens, "generate mode: answer length cap")->capture_default_str();
+      app.add_option("--judge-url", f->judge_url, "generate mode: OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1");
+      app.add_option("--judge-model", f->judge_model, "generate mode: the judge's model name");
+      app.add_option("--judge-key-env", f->judge_key_env, "environment variable holding the judge's API key")->capture_default_str();
+      return [f] { return run(*f); };
+    }};
+
+}  // namespace

@@ -1,0 +1,139 @@
+#include "eval/truefalse-eval.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+#include "data/truefalse-format.h"
+#include "engine/generator.h"
+#include "eval/rule-grader.h"
+
+namespace gemba::eval {
+namespace {
+
+using tokenizer::ChatMessage;
+
+std::vector<ChatMessage> question_messages(const std::string& system_prompt, const std::string& question) {
+  std::vector<ChatMessage> messages;
+  if (!system_prompt.empty()) messages.push_back({"system", system_prompt});
+  messages.push_back({"user", question});
+  return messages;
+}
+
+// log softmax(logits)[target], computed stably over one row of the vocabulary.
+double log_prob_of(const float* logits, int64_t vocab, int32_t target) {
+  float max_logit = *std::max_element(logits, logits + vocab);
+  double sum = 0;
+  for (int64_t i = 0; i < vocab; ++i) sum += std::exp(double(logits[i]) - max_logit);
+  return double(logits[target]) - max_logit - std::log(sum);
+}
+
+// Scores answers after one shared prompt: the prompt (but its last token) is run once; each
+// answer then runs [last prompt token, answer tokens...] on the truncated cache, so the
+// logits that predict every answer token come out of one pass.
+class AnswerScorer {
+ public:
+  AnswerScorer(engine::ModelBundle& bundle, int64_t n_ctx) : bundle_(bundle), cache_(bundle.model->new_cache(n_ctx)) {}
+
+  std::vector<double> score(tokenizer::ChatTemplate t, const std::vector<ChatMessage>& prompt_messages,
+                            const std::vector<std::string>& answers) {
+    const auto& tok = *bundle_.tokenizer;
+    auto prompt = tokenizer::encode_chat(tok, t, prompt_messages, /*add_generation_prompt=*/true).ids;
+    if (prompt.empty()) fail("true/false eval: the chat template produced an empty prompt");
+    const size_t keep = prompt.size() - 1;
+    // Items share the template's opening tokens: keep what the cache already holds of it.
+    const int64_t reuse = std::min<int64_t>(cache_.common_prefix(prompt), static_cast<int64_t>(keep));
+    cache_.truncate(reuse);
+    if (static_cast<int64_t>(keep) > reuse)
+      bundle_.model->forward(cache_, std::span<const int32_t>(prompt.data() + reuse, keep - reuse));
+    std::vector<double> scores;
+    for (const auto& answer : answers) {
+      auto messages = prompt_messages;
+      messages.push_back({"assistant", answer});
+      auto full = tokenizer::encode_chat(tok, t, messages, /*add_generation_prompt=*/false).ids;
+      if (full.size() <= prompt.size() || !std::equal(prompt.begin(), prompt.end(), full.begin()))
+        fail("true/false eval: the chat template's training sequence does not extend its generation prompt; "
+             "use another --template");
+      cache_.truncate(static_cast<int64_t>(keep));
+      std::span<const int32_t> run(full.data() + keep, full.size() - keep);
+      if (cache_.n_past() + static_cast<int64_t>(run.size()) > cache_.capacity())
+        fail("true/false eval: a question of ", full.size(), " tokens exceeds the context (", cache_.capacity(), ")");
+      auto logits = bundle_.model->forward(cache_, run, /*all_logits=*/true);
+      const int64_t vocab = bundle_.model->vocab_size();
+      double total = 0;
+      for (size_t j = 0; j + 1 < run.size(); ++j) total += log_prob_of(logits.data() + j * vocab, vocab, run[j + 1]);
+      scores.push_back(total);
+    }
+    cache_.truncate(static_cast<int64_t>(keep));
+    return scores;
+  }
+
+ private:
+  engine::ModelBundle& bundle_;
+  engine::KvCache cache_;
+};
+
+int64_t eval_context(const engine::ModelBundle& bundle) { return std::min<int64_t>(bundle.model->config().max_position, 2048); }
+
+}  // namespace
+
+double answer_logprob(engine::ModelBundle& bundle, tokenizer::ChatTemplate chat_template, const std::string& system_prompt,
+                      const std::string& question, const std::string& answer) {
+  AnswerScorer scorer(bundle, eval_context(bundle));
+  return scorer.score(chat_template, question_messages(system_prompt, question), {answer})[0];
+}
+
+TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFalseItem>& items,
+                           const TrueFalseOptions& options, const std::function<void(size_t, size_t)>& progress) {
+  if (options.mode != "loglik" && options.mode != "generate")
+    fail("--mode ", options.mode, ": use loglik or generate");
+  TrueFalseRun run;
+  AnswerScorer scorer(bundle, eval_context(bundle));
+  std::optional<JudgeClient> judge;
+  if (options.judge) judge.emplace(*options.judge);
+  engine::Generator generator(*bundle.model, *bundle.tokenizer);
+  auto cache = bundle.model->new_cache(eval_context(bundle));
+
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& item = items[i];
+    const auto wording = data::truefalse_wording(item.lang, item.statement);
+    const auto messages = question_messages(options.system_prompt, data::truefalse_question(item.statement, wording));
+    ItemResult r;
+    r.item = item;
+    if (options.mode == "loglik") {
+      auto scores = scorer.score(options.chat_template, messages, {wording.answer_true, wording.answer_false});
+      r.logp_true = scores[0];
+      r.logp_false = scores[1];
+      r.predicted = r.logp_true > r.logp_false;
+      r.correct = r.predicted == item.label;
+    } else {
+      auto prompt = tokenizer::encode_chat(*bundle.tokenizer, options.chat_template, messages, true).ids;
+      engine::GenerateOptions gen;
+      gen.max_new_tokens = options.max_answer_tokens;
+      gen.sampling.temperature = 0;  // greedy: the evaluation is deterministic
+      cache.clear();
+      r.answer = generator.generate(cache, prompt, gen).text;
+      std::optional<bool> verdict;
+      if (judge) {
+        auto v = judge->judge(item.statement, item.label, item.reference_answer, r.answer);
+        run.judge_log.push_back({{"id", item.id}, {"prompt", v.prompt}, {"reply", v.raw_reply}, {"error", v.error},
+                                 {"parsed", v.correct.has_value()}});
+        r.verdict = v.correct ? (*v.correct ? "CORRECT" : "INCORRECT") : "UNPARSED";
+        r.correct = v.correct.value_or(false);
+        r.predicted = r.correct ? item.label : !item.label;
+        if (!v.correct) ++run.unparsed;
+      } else {
+        verdict = grade_answer_by_rule(r.answer);
+        r.verdict = verdict ? (*verdict ? "says true" : "says false") : "unparsed";
+        r.predicted = verdict.value_or(!item.label);
+        r.correct = verdict.has_value() && *verdict == item.label;
+        if (!verdict) ++run.unparsed;
+      }
+    }
+    run.results.push_back(std::move(r));
+    if (progress) progress(i + 1, items.size());
+  }
+  return run;
+}
+
+}  // namespace gemba::eval

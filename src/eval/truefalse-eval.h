@@ -1,0 +1,43 @@
+// Runs the true/false test on a model with the engine.
+//  * loglik: the chat-templated question, then the log-probability of each answer
+//    ("正しい"/"誤り", "True"/"False"), summed over its tokens incl. the closing EOS; the
+//    likelier answer is the prediction. No sampling: deterministic.
+//  * generate: the model answers freely (greedy); a judge (OpenAI-compatible endpoint) or
+//    the rule grader (eval/rule-grader.h) decides whether the answer is right.
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/model-bundle.h"
+#include "eval/accuracy-report.h"
+#include "eval/judge-client.h"
+#include "eval/truefalse-set.h"
+#include "tokenizer/chat-template.h"
+
+namespace gemba::eval {
+
+struct TrueFalseOptions {
+  std::string mode = "loglik";                 // loglik | generate
+  tokenizer::ChatTemplate chat_template = tokenizer::ChatTemplate::kGembaPlain;
+  std::string system_prompt;                   // optional system message
+  int64_t max_answer_tokens = 64;              // generate mode
+  std::optional<JudgeConfig> judge;            // generate mode; none: rule grader
+};
+
+struct TrueFalseRun {
+  std::vector<ItemResult> results;
+  std::vector<Json> judge_log;  // generate mode: prompt, raw reply, parse failures
+  uint64_t unparsed = 0;        // answers neither grader could read (scored wrong)
+};
+
+// progress(i, n) is called after each item.
+TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFalseItem>& items,
+                           const TrueFalseOptions& options, const std::function<void(size_t, size_t)>& progress = {});
+
+// Sum of log-probabilities of `answer` as the assistant's reply to `question`.
+double answer_logprob(engine::ModelBundle& bundle, tokenizer::ChatTemplate chat_template, const std::string& system_prompt,
+                      const std::string& question, const std::string& answer);
+
+}  // namespace gemba::eval
