@@ -96,14 +96,24 @@ Distributed::Distributed(const RendezvousInfo& info, torch::Device device) : inf
   log_debug("rank ", info_.rank, "/", info_.world_size, " joined the process group");
 }
 
+// A c10d call's tensor list means "one tensor per local device", all of one shape; tensors of
+// different shapes therefore go one call each (the trainer flattens gradients into one).
 void Distributed::allreduce_sum(std::vector<torch::Tensor>& tensors) {
-  if (!active() || tensors.empty()) return;
-  group_->wait(group_->allreduce(tensors));
+  if (!active()) return;
+  for (auto& t : tensors) {
+    GEMBA_ASSERT(t.is_contiguous(), "allreduce needs contiguous tensors");
+    std::vector<torch::Tensor> one{t};
+    group_->wait(group_->allreduce(one));
+  }
 }
 
 void Distributed::broadcast_from_rank0(std::vector<torch::Tensor>& tensors) {
-  if (!active() || tensors.empty()) return;
-  group_->wait(group_->broadcast(tensors));
+  if (!active()) return;
+  for (auto& t : tensors) {
+    GEMBA_ASSERT(t.is_contiguous(), "broadcast needs contiguous tensors");
+    std::vector<torch::Tensor> one{t};
+    group_->wait(group_->broadcast(one));
+  }
 }
 
 void Distributed::barrier() {
