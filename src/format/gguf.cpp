@@ -449,7 +449,10 @@ std::vector<int64_t> GgufValue::as_ints(const std::string& what) const {
 std::string GgufValue::to_display(size_t max_array_items) const {
   if (type != GgufValueType::ARRAY) return scalar_display(*this);
   std::string out = cat("[", gguf_value_type_name(array_type), " x ", array.size(), "] [");
-  for (size_t k = 0; k < array.size() && k < max_array_items; ++k) out += (k ? ", " : "") + scalar_display(array[k]);
+  for (size_t k = 0; k < array.size() && k < max_array_items; ++k) {
+    if (k) out += ", ";
+    out += scalar_display(array[k]);
+  }
   if (array.size() > max_array_items) out += cat(", ... (", array.size() - max_array_items, " more)");
   return out + "]";
 }
