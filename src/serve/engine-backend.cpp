@@ -138,6 +138,8 @@ bool EngineBackend::is_end(int32_t token) const {
 
 std::string EngineBackend::token_bytes(int32_t token, bool /*first*/) const {
   // As the engine's Generator (and so `gemba run`) does: the token's bytes, unchanged.
+  // Embedding rows past the tokenizer's vocabulary (padding) contribute no text.
+  if (token < 0 || static_cast<size_t>(token) >= impl_->tok->vocab_size()) return {};
   return impl_->tok->token_bytes(token);
 }
 

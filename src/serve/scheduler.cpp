@@ -164,19 +164,26 @@ void Scheduler::loop() {
       int prompt_tokens = static_cast<int>(task->prompt.size());
       std::optional<FinishReason> done;
       std::string text;
-      if (backend_.is_end(next[i])) {
-        text = slot.text.finish();
-        done = FinishReason::kStop;
-      } else {
-        text = slot.text.push(backend_.token_bytes(next[i], slot.generated == 0));
-        ++slot.generated;
-        if (slot.text.stopped()) {
+      try {
+        if (backend_.is_end(next[i])) {
+          text = slot.text.finish();
           done = FinishReason::kStop;
-        } else if (slot.generated >= task->max_tokens ||
-                   prompt_tokens + slot.generated >= backend_.context_length()) {
-          text += slot.text.finish();
-          done = FinishReason::kLength;
+        } else {
+          text = slot.text.push(backend_.token_bytes(next[i], slot.generated == 0));
+          ++slot.generated;
+          if (slot.text.stopped()) {
+            done = FinishReason::kStop;
+          } else if (slot.generated >= task->max_tokens ||
+                     prompt_tokens + slot.generated >= backend_.context_length()) {
+            text += slot.text.finish();
+            done = FinishReason::kLength;
+          }
         }
+      } catch (const std::exception& e) {
+        log_error("serve: detokenizing failed: ", e.what());
+        finish(task, FinishReason::kError, prompt_tokens, slot.generated, e.what());
+        active[i].reset();
+        continue;
       }
       if (!text.empty() && task->on_text) task->on_text(text);
       if (done) {

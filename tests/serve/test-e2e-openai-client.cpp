@@ -115,7 +115,7 @@ std::string prepare_client(fs::path& dir) {
   if (rc != 0) return "node and npm are not installed (apt-get install nodejs npm)";
   dir = fs::current_path() / "openai-client";
   fs::create_directories(dir);
-  for (const char* f : {"package.json", "client.mjs"})
+  for (const char* f : {"package.json", "package-lock.json", "client.mjs"})
     fs::copy_file(fs::path(GEMBA_SOURCE_DIR) / "tests/serve/openai-client" / f, dir / f,
                   fs::copy_options::overwrite_existing);
   if (!fs::exists(dir / "node_modules/openai/package.json")) {
@@ -177,7 +177,7 @@ void check_common(const Json& out, const std::vector<std::string>& expect_chat, 
     else if (s == 200) ++n200;
     else ADD_FAILURE() << "overload request ended with " << s.dump();
   }
-  EXPECT_GT(n503, 0) << "24 requests at once should overflow --parallel 2 --queue 2";
+  EXPECT_GT(n503, 0) << "24 requests at once should overflow --parallel 4 --queue 4";
   EXPECT_GT(n200, 0);
 
   const Json& e = out["errors"];
@@ -199,7 +199,7 @@ TEST(OpenAiClient, FakeBackend) {
   fs::path dir;
   if (std::string why = prepare_client(dir); !why.empty()) GTEST_SKIP() << why;
   setenv("GEMBA_TEST_API_KEY", "test-key", 1);
-  ServeProcess server({"--fake-backend", "--fake-step-ms", "2", "--ctx", "256", "--parallel", "2", "--queue", "2",
+  ServeProcess server({"--fake-backend", "--fake-step-ms", "2", "--ctx", "256", "--parallel", "4", "--queue", "4",
                        "--api-key-env", "GEMBA_TEST_API_KEY", "--max-body", "0.1"});
   ASSERT_GT(server.port(), 0) << "gemba serve did not report its port";
 
@@ -241,7 +241,7 @@ TEST(OpenAiClient, TinyModelMatchesGembaRun) {
   ASSERT_EQ(rc, 0);
 
   setenv("GEMBA_TEST_API_KEY", "test-key", 1);
-  ServeProcess server({"-m", model.string(), "--ctx", "256", "--parallel", "2", "--queue", "2", "--api-key-env",
+  ServeProcess server({"-m", model.string(), "--ctx", "256", "--parallel", "4", "--queue", "4", "--api-key-env",
                        "GEMBA_TEST_API_KEY", "--max-body", "0.1", "-t", "1"});
   ASSERT_GT(server.port(), 0) << "gemba serve did not report its port";
   Json out = run_client(dir, server.port(), run);

@@ -2,7 +2,7 @@
 // one JSON object on stdout; tests/serve/test-e2e-openai-client.cpp checks it.
 // Environment: GEMBA_URL (http://127.0.0.1:PORT/v1), GEMBA_KEY, GEMBA_MODEL, GEMBA_ADAPTER
 // (optional), GEMBA_PROMPTS (JSON array of user messages), GEMBA_COMPLETION_PROMPT,
-// GEMBA_MAX_TOKENS, GEMBA_LONG_PROMPT (too long for the context), GEMBA_BIG_BODY_BYTES.
+// GEMBA_MAX_TOKENS, GEMBA_OVERLOAD_TOKENS, GEMBA_LONG_PROMPT (too long for the context), GEMBA_BIG_BODY_BYTES.
 import OpenAI from 'openai';
 
 const url = process.env.GEMBA_URL;
@@ -87,7 +87,8 @@ out.concurrent = await Promise.all(prompts.map((p) => chat(p)));
 // Overload: many long requests at once; some must be turned away with 503.
 {
   const many = Array.from({ length: 24 }, (_, i) => status(() => client.chat.completions.create({
-    model, messages: [{ role: 'user', content: `overload ${i}` }], temperature: 0, max_tokens: 200,
+    model, messages: [{ role: 'user', content: `overload ${i}` }], temperature: 0,
+    max_tokens: Number(process.env.GEMBA_OVERLOAD_TOKENS || '40'),
   })));
   out.overload = await Promise.all(many);
 }
