@@ -482,9 +482,11 @@ GgufFile GgufFile::open(const std::string& path) {
   // Smallest possible KV: key length (8) + type (4) + 1-byte value; tensor info: name length (8)
   // + n_dims (4) + type (4) + offset (8).
   if (n_kv > in.remaining() / 13)
-    fail(path, ": invalid GGUF: metadata count ", n_kv, " is larger than the file (", size, " bytes) could hold");
+    fail(path, ": truncated or corrupt GGUF: metadata count ", n_kv, " is larger than the file (", size,
+         " bytes) could hold (re-download or re-export the file)");
   if (n_tensors > in.remaining() / 24)
-    fail(path, ": invalid GGUF: tensor count ", n_tensors, " is larger than the file (", size, " bytes) could hold");
+    fail(path, ": truncated or corrupt GGUF: tensor count ", n_tensors, " is larger than the file (", size,
+         " bytes) could hold (re-download or re-export the file)");
 
   std::unordered_set<std::string> keys;
   f.kv_.reserve(n_kv);
