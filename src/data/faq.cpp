@@ -61,7 +61,28 @@ void read_messages(const Json& messages, const std::string& where, FaqFile& file
   if (!found) skip_record(file, where, "no user message followed by an assistant message");
 }
 
+void read_record(const Json& record, const std::string& where, const FaqReadOptions& options, FaqFile& file) {
+  if (!record.is_object()) return skip_record(file, where, "not a JSON object");
+  if (record.contains("messages") && !record.contains(options.question_column)) return read_messages(record["messages"], where, file);
+  std::string why;
+  std::string question = string_field(record, options.question_column, why);
+  std::string answer = why.empty() ? string_field(record, options.answer_column, why) : std::string();
+  if (!why.empty()) return skip_record(file, where, why + " (use --faq-question-column/--faq-answer-column, or 'messages')");
+  file.pairs.push_back({where, std::move(question), std::move(answer)});
+}
+
+// A .json file holding one array of records.
+bool parse_json_array(std::string_view content, const std::string& path, const FaqReadOptions& options, FaqFile& file) {
+  size_t first = content.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || content[first] != '[') return false;
+  Json records = Json::parse(content, nullptr, false);
+  if (records.is_discarded()) throw BadInput("malformed-faq", path + ": malformed JSON array; fix it or write one JSON object per line (.jsonl)");
+  for (size_t i = 0; i < records.size(); ++i) read_record(records[i], path + ":[" + std::to_string(i) + "]", options, file);
+  return true;
+}
+
 void parse_jsonl(std::string_view content, const std::string& path, const FaqReadOptions& options, FaqFile& file) {
+  if (parse_json_array(content, path, options, file)) return;
   size_t line_no = 0;
   size_t start = 0;
   while (start < content.size()) {
@@ -77,22 +98,7 @@ void parse_jsonl(std::string_view content, const std::string& path, const FaqRea
       skip_record(file, where, "malformed JSON (one JSON object per line expected)");
       continue;
     }
-    if (!record.is_object()) {
-      skip_record(file, where, "not a JSON object");
-      continue;
-    }
-    if (record.contains("messages") && !record.contains(options.question_column)) {
-      read_messages(record["messages"], where, file);
-      continue;
-    }
-    std::string why;
-    std::string question = string_field(record, options.question_column, why);
-    std::string answer = why.empty() ? string_field(record, options.answer_column, why) : std::string();
-    if (!why.empty()) {
-      skip_record(file, where, why + " (use --faq-question-column/--faq-answer-column, or 'messages')");
-      continue;
-    }
-    file.pairs.push_back({where, std::move(question), std::move(answer)});
+    read_record(record, where, options, file);
   }
 }
 

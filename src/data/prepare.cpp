@@ -176,8 +176,14 @@ Json prepare_data(const PrepareOptions& options) {
         if (file.records_skipped > file.warnings.size())
           log_warn(path, ": ", file.records_skipped - file.warnings.size(), " more records skipped");
         for (auto& pair : file.pairs) {
-          pair.question = normalize_text(pair.question, pair.id);
-          pair.answer = normalize_text(pair.answer, pair.id);
+          try {
+            pair.question = normalize_text(pair.question, pair.id);
+            pair.answer = normalize_text(pair.answer, pair.id);
+          } catch (const Error& e) {  // e.g. a JSON escape that decodes to invalid UTF-8
+            log_warn("FAQ record skipped: ", e.what());
+            ++faq_records_skipped;
+            continue;
+          }
           if (pair.question.empty() || pair.answer.empty()) {
             ++faq_records_skipped;
             continue;

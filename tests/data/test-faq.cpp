@@ -46,6 +46,14 @@ TEST(Faq, JsonlQuestionAnswerAndMessages) {
   EXPECT_NE(file.warnings[1].find("'answer'"), std::string::npos);
 }
 
+TEST(Faq, JsonArrayFile) {
+  FaqFile file = parse_faq("[{\"question\": \"q1\", \"answer\": \"a1\"}, {\"question\": \"q2\"}]", "faq.json", {});
+  ASSERT_EQ(file.pairs.size(), 1u);
+  EXPECT_EQ(file.pairs[0].id, "faq.json:[0]");
+  EXPECT_EQ(file.records_skipped, 1u);
+  EXPECT_THROW(parse_faq("[{\"question\": ", "bad.json", {}), BadInput);
+}
+
 TEST(Faq, CustomColumnNames) {
   FaqReadOptions options{"q", "a"};
   EXPECT_EQ(parse_faq("{\"q\": \"x\", \"a\": \"y\"}\n", "f.jsonl", options).pairs.size(), 1u);
