@@ -98,6 +98,7 @@ void validate(const PairMiningOptions& o) {
          ")");
   if (!(o.max_document_frequency > 0 && o.max_document_frequency <= 1))
     fail("pairs: max_document_frequency must be in (0, 1]");
+  if (o.max_query_terms < 1) fail("pairs: max_query_terms must be at least 1");
 }
 
 }  // namespace
@@ -192,6 +193,7 @@ PairMiningResult mine_pairs(const std::vector<FaqPair>& faq, const PairMiningOpt
   pool.parallel_for(n, [&](size_t begin, size_t end, int) {
     std::vector<float> acc(options.random ? 0 : n, 0.f);
     std::vector<uint32_t> touched;
+    std::vector<std::pair<float, size_t>> query_terms;  // (-weight, position in the vector)
     std::vector<std::pair<double, uint32_t>> ranked;  // (-similarity, index): ascending = best first
     for (size_t i = begin; i < end; ++i) {
       QuestionResult& r = results[i];
@@ -202,12 +204,19 @@ PairMiningResult mine_pairs(const std::vector<FaqPair>& faq, const PairMiningOpt
         for (size_t d = 0; d < draws; ++d) {
           uint32_t j = static_cast<uint32_t>(splitmix64(state) % (n - 1));
           if (j >= i) ++j;  // never the question's own entry
-          ranked.push_back({0.0, j});  // random order kept: similarity only checked below
+          bool drawn = false;
+          for (const auto& r2 : ranked) drawn = drawn || r2.second == j;
+          if (!drawn) ranked.push_back({0.0, j});  // random order kept: similarity only checked below
         }
       } else {
         touched.clear();
         const SparseVector& q = vectors[i];
-        for (size_t k = 0; k < q.terms.size(); ++k) {
+        query_terms.clear();
+        for (size_t k = 0; k < q.terms.size(); ++k) query_terms.push_back({-q.weights[k], k});
+        size_t t = std::min(query_terms.size(), static_cast<size_t>(options.max_query_terms));
+        std::partial_sort(query_terms.begin(), query_terms.begin() + static_cast<std::ptrdiff_t>(t), query_terms.end());
+        for (size_t qt = 0; qt < t; ++qt) {
+          size_t k = query_terms[qt].second;
           for (const Posting& p : postings[q.terms[k]]) {
             if (p.doc == i) continue;
             if (acc[p.doc] == 0.f) touched.push_back(p.doc);

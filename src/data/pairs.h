@@ -24,7 +24,9 @@ struct PairMiningOptions {
   int threads = 1;
   // Candidate generation skips n-grams found in more than this fraction of answers (their
   // IDF weight is tiny); the reported similarity of every kept pair is still the exact cosine.
-  double max_document_frequency = 0.05;
+  double max_document_frequency = 0.01;
+  // ... and uses only this many of the answer's highest-weight n-grams.
+  int max_query_terms = 64;
 };
 
 struct MinedPair {

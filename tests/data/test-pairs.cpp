@@ -186,3 +186,43 @@ TEST(Pairs, BadInputIsAnErrorNamingTheEntry) {
   bad.max_similarity = 0.5;
   EXPECT_THROW(mine_pairs(hand_made_faq(), bad), gemba::Error);
 }
+
+// Candidate pruning (frequent n-grams skipped, top query n-grams only) against the exhaustive
+// search on a synthetic FAQ large enough for the pruning to apply: never a better pair than
+// the exhaustive one, and the same pick for nearly every question.
+TEST(Pairs, PrunedCandidatesAgreeWithExhaustiveSearch) {
+  const char* parts[] = {"エンコーダ", "サーボアンプ", "モータ", "ブレーキ", "冷却ファン", "電源ユニット", "回生抵抗", "ケーブル",
+                         "コネクタ", "センサ", "バッテリ", "フィルタ", "encoder", "relay", "inverter", "valve"};
+  const char* faults[] = {"過電流", "過電圧", "不足電圧", "過熱", "断線", "短絡", "通信異常", "overload", "timeout", "leak"};
+  const char* actions[] = {"配線を確認", "交換", "清掃", "締め直し", "再起動", "check the wiring", "replace the part"};
+  std::vector<FaqPair> faq;
+  uint64_t s = 99;
+  auto next = [&](uint64_t m) {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    return (s >> 33) % m;
+  };
+  for (int i = 0; i < 1500; ++i) {
+    std::string code = gemba::cat("EAFW"[next(4)], "-", 100 + next(900));
+    std::string a = code + "は" + parts[next(16)] + "の" + faults[next(10)] + "です。" + parts[next(16)] + "の" +
+                    actions[next(7)] + "をしてください。改善しない場合は" + std::to_string(100 * (1 + next(50))) +
+                    "時間以内に連絡してください。";
+    faq.push_back({gemba::cat("s", i), code + "とは?", a});
+  }
+  PairMiningOptions pruned = loose();
+  pruned.threads = 2;
+  PairMiningOptions exact = loose();
+  exact.max_document_frequency = 1.0;
+  exact.max_query_terms = 1 << 20;
+  exact.threads = 2;
+  auto a = mine_pairs(faq, pruned), b = mine_pairs(faq, exact);
+  std::map<std::string, const MinedPair*> best;
+  for (const auto& p : b.pairs) best[p.chosen_id] = &p;
+  size_t same = 0;
+  for (const auto& p : a.pairs) {
+    ASSERT_TRUE(best.count(p.chosen_id)) << p.chosen_id;
+    EXPECT_LE(p.similarity, best[p.chosen_id]->similarity + 1e-9);
+    same += p.similarity >= best[p.chosen_id]->similarity - 1e-6;
+  }
+  EXPECT_GE(a.pairs.size(), faq.size() * 95 / 100);
+  EXPECT_GE(same, a.pairs.size() * 90 / 100) << same << " of " << a.pairs.size();
+}
