@@ -40,15 +40,16 @@ for m in "${models[@]}"; do
     "$GEMBA" bench -m "$m" -p "$PP" -n "$TG" -t "$t" -r "$REPS" --json | tee -a "$OUT"
   done
 done
-# A readable summary of the JSON lines.
+# A readable summary of the JSON lines (t/CPU-s: tokens per process CPU-second, meaningful on a shared machine).
 python3 - "$OUT" <<'PY' || true
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print("| model | size GiB | threads | test | t/s | ttft ms | peak RSS GiB |")
-print("|---|---|---|---|---|---|---|")
+print("| model | size GiB | threads | test | t/s (wall) | t/CPU-s | ttft ms | peak RSS GiB | load avg |")
+print("|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     test = f"pp{r['n_prompt']}" if r['n_prompt'] else f"tg{r['n_gen']}"
     ttft = f"{r['ttft_ms']:.0f}" if 'ttft_ms' in r else ""
     print(f"| {r['model_type']} | {r['model_size']/2**30:.2f} | {r['n_threads']} | {test} | "
-          f"{r['avg_ts']:.2f} ± {r['stddev_ts']:.2f} | {ttft} | {r['peak_rss_bytes']/2**30:.2f} |")
+          f"{r['avg_ts']:.2f} ± {r['stddev_ts']:.2f} | {r.get('avg_ts_per_cpu_s', 0):.2f} | {ttft} | "
+          f"{r['peak_rss_bytes']/2**30:.2f} | {r.get('load_average', 0):.1f} |")
 PY

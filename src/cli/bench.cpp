@@ -4,8 +4,11 @@
 //   tg N: N tokens decoded one at a time from an empty context (tok/s).
 // One warm-up run, then -r repetitions: mean and standard deviation. --json prints one JSON
 // object per line and test with llama-bench's field names plus peak_rss_bytes.
+#include <time.h>
+
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <random>
 
 #include "cli/verb.h"
@@ -42,6 +45,21 @@ Stats stats(const std::vector<double>& v) {
   return s;
 }
 
+// CPU time of the whole process (all threads): on a shared machine, tokens per CPU-second
+// says what the cores do when they run, independent of how often they are scheduled.
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+double load_average() {
+  std::ifstream in("/proc/loadavg");
+  double l = 0;
+  in >> l;
+  return l;
+}
+
 std::vector<int32_t> random_tokens(int64_t n, int64_t vocab, uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<int32_t> t(static_cast<size_t>(n));
@@ -69,10 +87,12 @@ int bench_verb(const BenchArgs& a) {
   for (auto& ch : type_upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   const std::string model_type = std::string("llama ") + params + " " + type_upper;
 
-  auto emit = [&](const char* test, int64_t n_prompt, int64_t n_gen, const std::vector<double>& seconds, double ttft_ms) {
-    std::vector<double> ts;
+  auto emit = [&](const char* test, int64_t n_prompt, int64_t n_gen, const std::vector<double>& seconds,
+                  const std::vector<double>& cpu_seconds, double ttft_ms) {
+    std::vector<double> ts, ts_cpu;
     for (double s : seconds) ts.push_back(static_cast<double>(n_prompt + n_gen) / s);
-    const Stats t = stats(ts), ns = stats(seconds);
+    for (double s : cpu_seconds) ts_cpu.push_back(static_cast<double>(n_prompt + n_gen) / s);
+    const Stats t = stats(ts), ns = stats(seconds), tc = stats(ts_cpu);
     if (a.json) {
       Json j = {{"model_filename", a.model}, {"model_type", model_type}, {"model_size", w.weight_bytes},
                 {"model_n_params", model.config().n_params()}, {"cpu_info", cpu_model_name()},
@@ -80,60 +100,67 @@ int bench_verb(const BenchArgs& a) {
                 {"n_threads", model.n_threads()}, {"type_k", a.kv_type}, {"type_v", a.kv_type},
                 {"n_prompt", n_prompt}, {"n_gen", n_gen}, {"avg_ns", static_cast<uint64_t>(ns.mean * 1e9)},
                 {"stddev_ns", static_cast<uint64_t>(ns.stddev * 1e9)}, {"avg_ts", t.mean}, {"stddev_ts", t.stddev},
-                {"samples_ts", ts}, {"peak_rss_bytes", peak_rss_bytes()}};
+                {"samples_ts", ts}, {"peak_rss_bytes", peak_rss_bytes()},
+                {"avg_ts_per_cpu_s", tc.mean}, {"load_average", load_average()}};
       if (ttft_ms >= 0) j["ttft_ms"] = ttft_ms;
       std::printf("%s\n", j.dump().c_str());
     } else {
       char ttft[32] = "-";
       if (ttft_ms >= 0) std::snprintf(ttft, sizeof ttft, "%.0f ms", ttft_ms);
-      std::printf("| %-24s | %9.3f GiB | %8s | %-16s | %7d | %10s | %10.2f ± %-7.2f | %11s | %8.3f GiB |\n",
+      std::printf("| %-24s | %9.3f GiB | %8s | %-16s | %7d | %10s | %10.2f ± %-7.2f | %9.2f | %11s | %8.3f GiB |\n",
                   model_type.c_str(), static_cast<double>(w.weight_bytes) / (1 << 30), params,
                   (std::string("CPU ") + engine::active_kernel_set()).c_str(), model.n_threads(), test, t.mean, t.stddev,
-                  ttft, static_cast<double>(peak_rss_bytes()) / (1 << 30));
+                  tc.mean, ttft, static_cast<double>(peak_rss_bytes()) / (1 << 30));
     }
     std::fflush(stdout);
   };
   if (!a.json) {
-    std::printf("| %-24s | %13s | %8s | %-16s | %7s | %10s | %20s | %11s | %12s |\n", "model", "size", "params", "backend",
-                "threads", "test", "t/s", "ttft", "peak RSS");
-    std::printf("|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", std::string(26, '-').c_str(), std::string(15, '-').c_str(),
+    std::printf("| %-24s | %13s | %8s | %-16s | %7s | %10s | %20s | %9s | %11s | %12s |\n", "model", "size", "params",
+                "backend", "threads", "test", "t/s", "t/CPU-s", "ttft", "peak RSS");
+    std::printf("|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", std::string(26, '-').c_str(), std::string(15, '-').c_str(),
                 std::string(10, '-').c_str(), std::string(18, '-').c_str(), std::string(9, '-').c_str(),
-                std::string(12, '-').c_str(), std::string(22, '-').c_str(), std::string(13, '-').c_str(),
-                std::string(14, '-').c_str());
+                std::string(12, '-').c_str(), std::string(22, '-').c_str(), std::string(11, '-').c_str(),
+                std::string(13, '-').c_str(), std::string(14, '-').c_str());
   }
 
   engine::KvCache cache = model.new_cache(ctx, kv);
   if (a.n_prompt > 0) {
     const auto prompt = random_tokens(a.n_prompt, V, 1);
-    std::vector<double> seconds;
+    std::vector<double> seconds, cpu;
     double ttft_total = 0;
     for (int r = -1; r < a.reps; ++r) {  // r = -1: warm-up
       cache.clear();
+      const double c0 = process_cpu_seconds();
       const double t0 = monotonic_seconds();
       for (int64_t at = 0; at < a.n_prompt; at += n_batch)
         model.forward(cache, std::span<const int32_t>(prompt).subspan(static_cast<size_t>(at),
                                                                       static_cast<size_t>(std::min(n_batch, a.n_prompt - at))));
-      const double t1 = monotonic_seconds();
+      const double t1 = monotonic_seconds(), c1 = process_cpu_seconds();
       const int32_t next = prompt[0];
       model.forward(cache, std::span<const int32_t>(&next, 1));  // the first generated token
       const double t2 = monotonic_seconds();
       if (r >= 0) {
         seconds.push_back(t1 - t0);
+        cpu.push_back(c1 - c0);
         ttft_total += t2 - t0;
       }
     }
-    emit(("pp" + std::to_string(a.n_prompt)).c_str(), a.n_prompt, 0, seconds, 1000.0 * ttft_total / a.reps);
+    emit(("pp" + std::to_string(a.n_prompt)).c_str(), a.n_prompt, 0, seconds, cpu, 1000.0 * ttft_total / a.reps);
   }
   if (a.n_gen > 0) {
     const auto tokens = random_tokens(a.n_gen, V, 2);
-    std::vector<double> seconds;
+    std::vector<double> seconds, cpu;
     for (int r = -1; r < a.reps; ++r) {
       cache.clear();
+      const double c0 = process_cpu_seconds();
       const double t0 = monotonic_seconds();
       for (int64_t i = 0; i < a.n_gen; ++i) model.forward(cache, std::span<const int32_t>(&tokens[static_cast<size_t>(i)], 1));
-      if (r >= 0) seconds.push_back(monotonic_seconds() - t0);
+      if (r >= 0) {
+        seconds.push_back(monotonic_seconds() - t0);
+        cpu.push_back(process_cpu_seconds() - c0);
+      }
     }
-    emit(("tg" + std::to_string(a.n_gen)).c_str(), 0, a.n_gen, seconds, -1);
+    emit(("tg" + std::to_string(a.n_gen)).c_str(), 0, a.n_gen, seconds, cpu, -1);
   }
   return 0;
 }
