@@ -114,7 +114,10 @@ void EngineBackend::decode(const std::vector<Sequence*>& batch, std::vector<int3
     }
   }
   if (!fed.empty()) {
-    impl_->batch_logits = impl_->model->decode_batch(caches, tokens);
+    // One sequence: the same single-sequence forward `gemba run` uses (decode_batch's kernels
+    // may round differently, which can flip a greedy argmax on near-tied logits).
+    impl_->batch_logits = fed.size() == 1 ? impl_->model->forward(*caches[0], tokens)
+                                          : impl_->model->decode_batch(caches, tokens);
     const size_t vocab = static_cast<size_t>(impl_->model->vocab_size());
     for (size_t i = 0; i < fed.size(); ++i) {
       fed[i]->logits.assign(impl_->batch_logits.begin() + static_cast<std::ptrdiff_t>(i * vocab),
