@@ -134,11 +134,12 @@ void Scheduler::loop() {
     // Retire cancelled and timed-out sequences before spending a step on them.
     auto now = std::chrono::steady_clock::now();
     for (auto& slot : active) {
-      const auto& task = slot->task;
+      std::shared_ptr<Task> task = slot->task;
       if (task->cancelled() || now >= task->deadline) {
+        int generated = slot->generated;
+        slot.reset();  // free the sequence (KV cache) before telling the client
         finish(task, task->cancelled() ? FinishReason::kCancelled : FinishReason::kTimeout,
-               static_cast<int>(task->prompt.size()), slot->generated);
-        slot.reset();
+               static_cast<int>(task->prompt.size()), generated);
       }
     }
     std::erase(active, nullptr);
@@ -160,7 +161,7 @@ void Scheduler::loop() {
     }
     for (size_t i = 0; i < active.size(); ++i) {
       Slot& slot = *active[i];
-      const auto& task = slot.task;
+      std::shared_ptr<Task> task = slot.task;
       int prompt_tokens = static_cast<int>(task->prompt.size());
       std::optional<FinishReason> done;
       std::string text;
@@ -181,14 +182,16 @@ void Scheduler::loop() {
         }
       } catch (const std::exception& e) {
         log_error("serve: detokenizing failed: ", e.what());
-        finish(task, FinishReason::kError, prompt_tokens, slot.generated, e.what());
+        int generated = slot.generated;
         active[i].reset();
+        finish(task, FinishReason::kError, prompt_tokens, generated, e.what());
         continue;
       }
       if (!text.empty() && task->on_text) task->on_text(text);
       if (done) {
-        finish(task, *done, prompt_tokens, slot.generated);
+        int generated = slot.generated;
         active[i].reset();
+        finish(task, *done, prompt_tokens, generated);
       }
     }
     std::erase(active, nullptr);
