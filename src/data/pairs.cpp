@@ -103,12 +103,26 @@ void validate(const PairMiningOptions& o) {
 
 }  // namespace
 
-std::string pair_text_key(const std::string& text) {
+namespace {
+
+// NFKC, whitespace runs collapsed to one space, ASCII lower-cased: the text n-grams come from.
+std::string similarity_text(const std::string& text) {
   std::string line = collapse_to_line(clean_whitespace(nfkc(text, "FAQ answer")));
   for (char& c : line)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return line;
 }
+
+std::string strip_spaces(const std::string& line) {
+  std::string key;
+  for (char c : line)
+    if (c != ' ') key += c;
+  return key;
+}
+
+}  // namespace
+
+std::string pair_text_key(const std::string& text) { return strip_spaces(similarity_text(text)); }
 
 PairMiningResult mine_pairs(const std::vector<FaqPair>& faq, const PairMiningOptions& options) {
   validate(options);
@@ -123,12 +137,12 @@ PairMiningResult mine_pairs(const std::vector<FaqPair>& faq, const PairMiningOpt
   pool.parallel_for(n, [&](size_t begin, size_t end, int t) {
     for (size_t i = begin; i < end; ++i) {
       try {
-        keys[i] = pair_text_key(faq[i].answer);
+        std::string text = similarity_text(faq[i].answer);
+        keys[i] = strip_spaces(text);
+        counts[i] = ngram_counts(text, options.ngram_min, options.ngram_max);
       } catch (const Error& e) {
         if (errors[static_cast<size_t>(t)].empty()) errors[static_cast<size_t>(t)] = cat(faq[i].id, ": ", e.what());
-        continue;
       }
-      counts[i] = ngram_counts(keys[i], options.ngram_min, options.ngram_max);
     }
   });
   for (const auto& e : errors)

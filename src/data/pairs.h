@@ -58,8 +58,8 @@ struct PairMiningResult {
 // invalid options or fewer than two FAQ entries.
 PairMiningResult mine_pairs(const std::vector<FaqPair>& faq, const PairMiningOptions& options);
 
-// The key used for the "identical after normalization" rule: NFKC, whitespace collapsed,
-// ASCII lower-cased.
+// The key used for the "identical after normalization" rule: NFKC, ASCII lower-cased, all
+// whitespace removed (Japanese text differing only in spaces, e.g. U+3000, is the same answer).
 std::string pair_text_key(const std::string& text);
 
 // TRL preference format, one JSON object per line:

@@ -93,6 +93,21 @@ TEST(Pairs, NeverPicksTheChosenAnswersDuplicate) {
   EXPECT_GE(result.report.excluded_repeated, 1u);
 }
 
+TEST(Pairs, AnswersDifferingOnlyInSpacesAreDuplicates) {
+  std::vector<FaqPair> faq = {
+      {"a", "E-21とは?", "E-21はエンコーダ断線です。配線を確認してください。"},
+      {"b", "E-22とは?", "E-22はエンコーダ電池電圧低下です。電池を交換してください。"},
+      {"c", "E-21?", "E-21は\xE3\x80\x80エンコーダ断線です。 配線を確認 してください。"},  // U+3000 and spaces
+  };
+  PairMiningOptions o = loose();
+  o.max_similarity = 1.0;
+  o.per_question = 2;
+  EXPECT_EQ(pair_text_key(faq[0].answer), pair_text_key(faq[2].answer));
+  auto r = mine_pairs(faq, o);
+  for (const auto& p : r.pairs) EXPECT_FALSE((p.chosen_id == "a" && p.rejected_id == "c") || (p.chosen_id == "c" && p.rejected_id == "a"));
+  EXPECT_EQ(r.report.excluded_identical, 2u);
+}
+
 TEST(Pairs, SimilarityCapAndFloorExcludeAndCount) {
   auto faq = hand_made_faq();
   auto base = mine_pairs(faq, loose());
