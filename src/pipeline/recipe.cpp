@@ -44,8 +44,9 @@ Json node_to_json(const YAML::Node& node) {
   }
 }
 
+// `lr` → --lr, `lora_rank` → --lora-rank, a one-letter key `p` → -p (CLI short options).
 std::string flag_name(const std::string& key) {
-  std::string out = "--" + key;
+  std::string out = (key.size() == 1 ? "-" : "--") + key;
   std::replace(out.begin(), out.end(), '_', '-');
   return out;
 }

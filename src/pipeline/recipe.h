@@ -11,7 +11,7 @@
 //
 // Stage settings that the pipeline does not wire itself are passed through to the stage's
 // verb as flags: `lr: 3e-4` becomes `--lr 3e-4`, `lora_rank: 8` becomes `--lora-rank 8`,
-// `true` becomes a bare flag, a list repeats the flag. So every verb option is a recipe key.
+// a one-letter key `p: 512` becomes `-p 512`, `true` becomes a bare flag, a list repeats the flag. So every verb option is a recipe key.
 #pragma once
 #include <string>
 #include <vector>

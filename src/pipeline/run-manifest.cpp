@@ -7,7 +7,8 @@ namespace gemba::pipeline {
 RunManifest::RunManifest(std::string path) : path_(std::move(path)) {
   if (!std::filesystem::exists(path_)) return;
   Json doc = read_json_file(path_);
-  for (auto it = doc.value("stages", Json::object()).begin(); it != doc.value("stages", Json::object()).end(); ++it) {
+  const Json stages = doc.value("stages", Json::object());
+  for (auto it = stages.begin(); it != stages.end(); ++it) {
     const Json& j = *it;
     StageRecord r;
     r.status = j.value("status", "");

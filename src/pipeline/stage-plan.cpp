@@ -149,7 +149,8 @@ struct Planner {
       for (const auto& t : types) {
         std::string type = t.get<std::string>();
         std::string file = dir + "/export/model-" + type + ".gguf";
-        add(Stage{"export-" + type, "export", {"export", "--from", model, "-o", file, "--type", type}, {model}, file, file});
+        // `quantize` (engine, in every build) does the HF dir → GGUF conversion `export` does.
+        add(Stage{"export-" + type, "export", {"quantize", model, file, type}, {model}, file, file});
         add_eval(type, file);
         if (enabled("bench")) {
           Stage b{"bench-" + type, "bench", {"bench", "-m", file, "--json"}, {file}, dir + "/bench/" + type + ".jsonl", file};

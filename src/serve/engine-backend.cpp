@@ -128,7 +128,10 @@ void EngineBackend::decode(const std::vector<Sequence*>& batch, std::vector<int3
   next_tokens.resize(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     auto* seq = static_cast<EngineSequence*>(batch[i]);
-    int32_t id = seq->sampler.sample(seq->logits, seq->history);
+    // Only rows the tokenizer can decode: models pad the embedding past the vocabulary
+    // (llm-jp-3: 99584 rows, 99487 tokens), and `gemba run` samples the same range.
+    const size_t n_sample = std::min(seq->logits.size(), impl_->tok->vocab_size());
+    int32_t id = seq->sampler.sample(std::span<const float>(seq->logits).first(n_sample), seq->history);
     seq->history.push_back(id);
     seq->pending = id;
     next_tokens[i] = id;

@@ -45,9 +45,9 @@ bool contains(const std::vector<std::string>& v, const std::string& x) { return 
 }  // namespace
 
 TEST(Recipe, SettingsBecomeFlags) {
-  gemba::Json s = {{"lr", 0.0003}, {"lora_rank", 8}, {"use_cache", true}, {"off", false}, {"tag", {"a", "b"}}, {"config", "demo"}};
+  gemba::Json s = {{"lr", 0.0003}, {"lora_rank", 8}, {"use_cache", true}, {"off", false}, {"tag", {"a", "b"}}, {"config", "demo"}, {"p", 512}};
   auto flags = settings_to_flags(s, {"config"});
-  EXPECT_EQ(flags, (std::vector<std::string>{"--lora-rank", "8", "--lr", "0.0003", "--tag", "a", "--tag", "b", "--use-cache"}));
+  EXPECT_EQ(flags, (std::vector<std::string>{"--lora-rank", "8", "--lr", "0.0003", "-p", "512", "--tag", "a", "--tag", "b", "--use-cache"}));
 }
 
 TEST(Recipe, ErrorsNameFileAndKey) {

@@ -1,0 +1,146 @@
+// The whole pipeline on a miniature recipe (tiny model, a few steps, English subset of the
+// sample domain): every stage's outputs and the report; a rerun skips unchanged stages; a
+// failed stage, once fixed, reruns without redoing the stages before it.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "core/atomic-output.h"
+#include "core/json.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct CommandResult {
+  int status = -1;
+  std::string output;
+};
+
+CommandResult run_command(const std::string& command) {
+  CommandResult r;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
+  int status = ::pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// True if a line of the pipeline's log says stage `name` ran (rather than was skipped).
+bool stage_ran(const std::string& log, const std::string& name) {
+  size_t pos = 0;
+  while ((pos = log.find("[pipeline] " + name + " ", pos)) != std::string::npos) {
+    size_t end = log.find('\n', pos);
+    if (log.substr(pos, end - pos).find("running:") != std::string::npos) return true;
+    pos = end;
+  }
+  return false;
+}
+
+bool binary_has_trainer() { return run_command(std::string(GEMBA_BINARY) + " pretrain --help").status == 0; }
+
+// The first `n` lines of `from` whose text contains `must_contain` (or all lines).
+void copy_lines(const fs::path& from, const fs::path& to, size_t n, const std::string& must_contain = "") {
+  std::ifstream in(from);
+  std::string out, line;
+  for (size_t kept = 0; kept < n && std::getline(in, line);)
+    if (must_contain.empty() || line.find(must_contain) != std::string::npos) out += line + "\n", ++kept;
+  gemba::write_file_atomic(to.string(), out);
+}
+
+class PipelineE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!binary_has_trainer()) GTEST_SKIP() << "gemba was built without the trainer (GEMBA_TRAIN=OFF)";
+    dir_ = fs::temp_directory_path() / ("gemba-e2e-pipeline-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "manuals");
+    const fs::path sample = fs::path(GEMBA_SOURCE_DIR) / "examples/fa-sample";
+    size_t copied = 0;
+    for (const auto& e : fs::directory_iterator(sample / "manuals/en"))
+      if (copied++ < 4) fs::copy_file(e.path(), dir_ / "manuals" / e.path().filename());
+    copy_lines(sample / "faq.jsonl", dir_ / "faq.jsonl", 40, "\"lang\":\"en\"");
+    copy_lines(sample / "general.txt", dir_ / "general.txt", 300);
+    copy_lines(sample / "truefalse.jsonl", dir_ / "test.jsonl", 12, "\"lang\":\"en\"");
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  std::string recipe(const std::string& cpt_extra) const {
+    std::string d = dir_.string();
+    std::string text = "name: mini\nthreads: 2\ninputs:\n  manuals: [" + d + "/manuals]\n  faq: [" + d + "/faq.jsonl]\n  general: [" + d +
+                       "/general.txt]\n  test: " + d + "/test.jsonl\nstages:\n"
+                       "  prepare: {vocab_size: 400, seed: 1}\n"
+                       "  base: {config: tiny, steps: 4, batch: 2, seq_len: 32, lr: 0.001, seed: 1}\n"
+                       "  cpt: {steps: 3, batch: 2, seq_len: 32, lr: 0.0005, replay: 0.2, seed: 1" + cpt_extra + "}\n"
+                       "  eval: {mode: loglik}\n"
+                       "  export: {types: [q8_0]}\n"
+                       "  bench: {p: 8, n: 4, r: 1}\n";
+    std::string path = (dir_ / "mini.yaml").string();
+    gemba::write_file_atomic(path, text);
+    return path;
+  }
+  CommandResult pipeline(const std::string& recipe_path) const {
+    return run_command(std::string(GEMBA_BINARY) + " pipeline " + recipe_path + " --runs-dir " + (dir_ / "runs").string());
+  }
+
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
+  auto first = pipeline(recipe(""));
+  ASSERT_EQ(first.status, 0) << first.output;
+  const fs::path run = dir_ / "runs/mini";
+  for (const char* p : {"prepare/train.tok", "prepare/tokenizer", "prepare-general/train.tok", "base/config.json",
+                        "base/model.safetensors", "base/metrics.jsonl", "cpt/model.safetensors", "eval-base/report.json",
+                        "eval-cpt/items.jsonl", "export/model-q8_0.gguf", "eval-q8_0/report.json", "bench/q8_0.jsonl",
+                        "report.md", "report.json", "manifest.json", "loss-curves.svg"})
+    EXPECT_TRUE(fs::exists(run / p)) << p;
+
+  auto report = gemba::read_json_file((run / "report.json").string());
+  std::vector<std::string> models;
+  for (const auto& row : report["rows"]) models.push_back(row["model"].get<std::string>());
+  EXPECT_EQ(models, (std::vector<std::string>{"base", "cpt", "export-q8_0"}));
+  const auto& cpt_row = report["rows"][1];
+  EXPECT_EQ(cpt_row["accuracy"]["all"]["n"].get<int>(), 12);
+  EXPECT_TRUE(cpt_row["val_ppl"].is_number());
+  EXPECT_GT(report["rows"][2]["decode_tokens_per_s"].get<double>(), 0.0);
+  auto manifest = gemba::read_json_file((run / "manifest.json").string());
+  for (const auto& [name, stage] : manifest["stages"].items()) EXPECT_EQ(stage["status"], "done") << name;
+  EXPECT_NE(first.output.find("| cpt |"), std::string::npos) << "the table is printed";
+
+  // Nothing changed: every stage is skipped.
+  auto second = pipeline(recipe(""));
+  ASSERT_EQ(second.status, 0) << second.output;
+  EXPECT_EQ(second.output.find("running:"), std::string::npos) << second.output;
+  EXPECT_TRUE(stage_ran(first.output, "cpt"));
+  EXPECT_NE(second.output.find("unchanged, skipped"), std::string::npos);
+}
+
+TEST_F(PipelineE2E, AFailedStageRerunsAfterTheFixWithoutRedoingEarlierStages) {
+  // An unknown flag makes the cpt stage fail; the stages before it succeed.
+  auto broken = pipeline(recipe(", no_such_flag: 1"));
+  ASSERT_NE(broken.status, 0) << broken.output;
+  EXPECT_NE(broken.output.find("cpt"), std::string::npos);
+  EXPECT_NE(broken.output.find("FAILED"), std::string::npos);
+  auto manifest = gemba::read_json_file((dir_ / "runs/mini/manifest.json").string());
+  EXPECT_EQ(manifest["stages"]["base"]["status"], "done");
+  EXPECT_EQ(manifest["stages"]["cpt"]["status"], "failed");
+
+  auto fixed = pipeline(recipe(""));
+  ASSERT_EQ(fixed.status, 0) << fixed.output;
+  EXPECT_FALSE(stage_ran(fixed.output, "prepare")) << fixed.output;
+  EXPECT_FALSE(stage_ran(fixed.output, "base")) << fixed.output;
+  EXPECT_TRUE(stage_ran(fixed.output, "cpt")) << fixed.output;
+  manifest = gemba::read_json_file((dir_ / "runs/mini/manifest.json").string());
+  EXPECT_EQ(manifest["stages"]["cpt"]["status"], "done");
+}
