@@ -3,6 +3,10 @@ JOBS ?= 2
 BUILD := build/release
 GEMBA := $(BUILD)/bin/gemba
 
+# The bad-input suites (truncated / bit-flipped / oversized model files, malformed
+# tokenizer files) run again under ASan + UBSan.
+ASAN_TESTS := format-test-gguf format-test-safetensors format-test-model-config tokenizer-test-tokenizer-formats
+
 .PHONY: all deps build build-debug test test-asan demo bench clean
 
 all: build
@@ -16,12 +20,15 @@ build: deps
 
 build-debug: deps
 	cmake --preset debug >/dev/null
-	cmake --build --preset debug -j $(JOBS)
+	cmake --build --preset debug -j $(JOBS) --target $(ASAN_TESTS)
 
-# Every test: the release suite, then the bad-input / kernel tests again under ASan+UBSan.
+# Every test: the release suite, then the bad-input suites again under ASan+UBSan.
 test: build build-debug
 	ctest --preset release
-	ctest --preset debug -L 'unit|kernel'
+	ctest --preset debug -R '^($(subst $(eval) ,|,$(ASAN_TESTS)))$$'
+
+test-asan: build-debug
+	ctest --preset debug -R '^($(subst $(eval) ,|,$(ASAN_TESTS)))$$'
 
 demo: build
 	bash scripts/demo.sh $(GEMBA)

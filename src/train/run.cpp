@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "data/token-shard.h"
 #include "format/model-config.h"
 #include "tokenizer/tokenizer.h"
 #include "train/device.h"
@@ -51,7 +52,15 @@ int train(const TrainRunOptions& o, Job job, bool continual) {
   }
   auto source = std::make_shared<PackedBatchSource>(mixed, o.batch, o.grad_accum);
   std::shared_ptr<BatchSource> validation;
+  // Validation shards too small for one sequence (e.g. a corpus that is one document, so
+  // the split held none out) are a warning, not a reason to refuse training.
+  uint64_t val_tokens = 0;
   if (!o.val_data.empty())
+    for (const auto& path : data::expand_shard_paths(o.val_data)) val_tokens += data::TokenShard::open(path).size();
+  if (!o.val_data.empty() && val_tokens <= static_cast<uint64_t>(o.seq_len)) {
+    log_warn(o.val_data, ": ", val_tokens, " validation tokens, fewer than one sequence of --seq-len ", o.seq_len,
+             "; training without validation");
+  } else if (!o.val_data.empty())
     validation = std::make_shared<SequentialBatchSource>(
         std::make_shared<PackedSequences>(o.val_data, o.seq_len, job.eos_id, o.seed, /*shuffle=*/false), o.batch);
 
