@@ -25,7 +25,9 @@ echo
 echo "== The final Q4_0 model ($final), asked about a manual-only fact =="
 echo "Q: $question"
 printf 'A: '
-printf '%s\n' "$question" | "$GEMBA" chat -m "$final" --temp 0 -n 48 2>/dev/null | head -n 5
+# Captured first: piping into `head` would end chat with SIGPIPE, which pipefail reports.
+answer=$(printf '%s\n' "$question" | "$GEMBA" chat -m "$final" --temp 0 -n 48 2>/dev/null)
+printf '%s\n' "$answer" | sed -n '1,5p'
 echo "Reference: $reference"
 echo
 echo "demo finished in $(( $(date +%s) - start )) s; full report: runs/$run_name/report.md"
