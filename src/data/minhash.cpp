@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "core/splitmix64.h"
 #include "core/utf8.h"
 
 namespace gemba::data {
@@ -48,11 +49,7 @@ std::vector<uint64_t> shingle_hashes(std::string_view text, int ngram) {
 }  // namespace
 
 uint64_t mix64(uint64_t x) {
-  // splitmix64 finalizer (Steele, Lea, Flood 2014).
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
+  return splitmix64_mix(x);
 }
 
 uint64_t hash64(std::string_view bytes, uint64_t seed) {

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "core/atomic-output.h"
+#include "core/content-hash.h"
+#include "core/splitmix64.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -22,17 +24,11 @@ namespace gemba::engine {
 
 namespace {
 
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
+uint64_t mix(uint64_t x) { return splitmix64_mix(x); }
 
 uint64_t hash_name(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ull;
-  return h;
+  // FNV-1a from this seed (not the standard offset basis) so existing seeds keep their weights.
+  return fnv1a64(s, 1469598103934665603ull);
 }
 
 struct RandomTensor {

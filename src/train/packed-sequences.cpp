@@ -4,18 +4,13 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/splitmix64.h"
 
 namespace gemba::train {
 
 namespace {
 
-// splitmix64 (Steele, Lea & Flood 2014, "Fast splittable pseudorandom number generators").
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+uint64_t splitmix64(uint64_t& state) { return splitmix64_next(state); }
 
 // Unbiased integer in [0, bound) by rejection (Lemire 2019's idea, simple modulo form).
 uint64_t below(uint64_t& state, uint64_t bound) {
