@@ -1,0 +1,83 @@
+// gemba data statements: true/false training statements mined from the manuals and FAQ
+// (src/data/statement-mining.h) — the sentence as written is true; the same sentence with
+// another product's value swapped in is false. Never reads the true/false test set.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "cli/verb.h"
+#include "core/atomic-output.h"
+#include "core/error.h"
+#include "data/faq.h"
+#include "data/ingest.h"
+#include "data/statement-mining.h"
+
+namespace {
+
+struct StatementsArgs {
+  std::vector<std::string> manuals;
+  std::vector<std::string> faq;
+  std::string output;
+  std::string question_column = "question";
+  std::string answer_column = "answer";
+  gemba::data::StatementMiningOptions mining;
+};
+
+gemba::cli::VerbRegistration registration{
+    "data statements",
+    "Mine true/false training statements from manuals and FAQ: a product's sentence with another product's value is false",
+    [](CLI::App& app) {
+      auto a = std::make_shared<StatementsArgs>();
+      app.add_option("--manuals", a->manuals, "Directories (read recursively) or files of manuals: .txt, .md, .html/.htm, .pdf")
+          ->expected(1, -1);
+      app.add_option("--faq", a->faq, "FAQ files (their answers are mined): .jsonl (question/answer or messages) or .csv with a header row")
+          ->expected(1, -1);
+      app.add_option("-o,--output", a->output, "Output JSONL: one SFT conversation per statement (gemba sft --data)")
+          ->required();
+      app.add_option("--entity-pattern", a->mining.entity_pattern,
+                     "Regular expression (ECMAScript) of your product codes; set it to your own format, e.g. "
+                     "'Z[A-Z]{2}-[A-Z0-9]{2,3}' for the fa-sample")
+          ->capture_default_str();
+      app.add_option("--per-sentence", a->mining.per_sentence, "False variants per true sentence (K)")
+          ->check(CLI::Range(1, 1000))
+          ->capture_default_str();
+      app.add_option("--seed", a->mining.seed, "Seed: which variants are picked, and the output order")->capture_default_str();
+      app.add_option("--max-span", a->mining.max_span, "Longest swapped span, in characters (code points)")
+          ->check(CLI::Range(1, 1000))
+          ->capture_default_str();
+      app.add_option("--faq-question-column", a->question_column, "CSV column / JSON field of the question")
+          ->capture_default_str();
+      app.add_option("--faq-answer-column", a->answer_column, "CSV column / JSON field of the answer")->capture_default_str();
+      return [a] {
+        if (a->manuals.empty() && a->faq.empty()) gemba::fail("give --manuals and/or --faq: there is no text to mine");
+        auto t0 = std::chrono::steady_clock::now();
+        std::vector<gemba::data::StatementSourceText> texts;
+        if (!a->manuals.empty()) {
+          gemba::data::IngestResult ingest = gemba::data::ingest_manuals(a->manuals);
+          for (const auto& skipped : ingest.skipped)
+            std::fprintf(stderr, "warning: skipped %s (%s): %s\n", skipped.path.c_str(), skipped.reason.c_str(),
+                         skipped.detail.c_str());
+          for (auto& doc : ingest.documents) texts.push_back({doc.id, std::move(doc.text), true});
+        }
+        gemba::data::FaqReadOptions read{a->question_column, a->answer_column};
+        for (const std::string& path : a->faq) {
+          gemba::data::FaqFile file;
+          try {
+            file = gemba::data::parse_faq(gemba::read_file(path), path, read);
+          } catch (const gemba::data::BadInput& e) {
+            gemba::fail(e.what());
+          }
+          for (const std::string& w : file.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+          // Answers only: questions and requests ("Tell me the ... of X.") assert nothing.
+          for (auto& p : file.pairs) texts.push_back({p.id, std::move(p.answer), false});
+        }
+        auto result = gemba::data::mine_statements(texts, a->mining);
+        gemba::write_file_atomic(a->output, gemba::data::statements_to_jsonl(result.statements));
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::printf("%s", gemba::data::format_statement_report(result.report).c_str());
+        std::printf("wrote %zu statements to %s in %.2f s\n", result.statements.size(), a->output.c_str(), seconds);
+        return 0;
+      };
+    }};
+
+}  // namespace

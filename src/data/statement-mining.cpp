@@ -1,0 +1,396 @@
+#include "data/statement-mining.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/content-hash.h"
+#include "core/error.h"
+#include "core/splitmix64.h"
+#include "core/utf8.h"
+#include "data/truefalse-format.h"
+
+namespace gemba::data {
+
+namespace {
+
+// Stands for the entity in a masked template: one private-use code point, so prefix/suffix
+// comparison treats every product code alike.
+constexpr uint32_t kEntityPlaceholder = 0xE000;
+
+using CodePoints = std::vector<uint32_t>;
+
+CodePoints decode(std::string_view s) {
+  CodePoints out;
+  out.reserve(s.size());
+  size_t pos = 0;
+  while (pos < s.size()) out.push_back(utf8_decode(s, pos));
+  return out;
+}
+
+std::string encode(const CodePoints& cps, size_t begin, size_t end, const std::string& entity) {
+  std::string out;
+  for (size_t i = begin; i < end; ++i) {
+    if (cps[i] == kEntityPlaceholder) out += entity;
+    else utf8_append(out, cps[i]);
+  }
+  return out;
+}
+
+bool is_space(uint32_t c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == 0x3000; }
+
+// Characters of an ASCII word or number ("4.3", "30,000", "RS-232C" parts): a swapped span is
+// widened to whole runs of these, so "5分" vs "15分" swaps "5" for "15", never half a number.
+bool is_word_char(uint32_t c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == ',';
+}
+
+bool is_japanese_char(uint32_t c) {
+  return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+         (c >= 0xFF66 && c <= 0xFF9F);
+}
+
+std::string trim_spaces(std::string_view s) {
+  CodePoints cps = decode(s);
+  size_t b = 0, e = cps.size();
+  while (b < e && is_space(cps[b])) ++b;
+  while (e > b && is_space(cps[e - 1])) --e;
+  return encode(cps, b, e, "");
+}
+
+// "Q. ..." / "Q: ..." — the question line of a Q&A section in a manual.
+bool is_question_line(std::string_view line) {
+  return line.size() >= 3 && line[0] == 'Q' && (line[1] == '.' || line[1] == ':') && (line[2] == ' ' || line[2] == '\t');
+}
+
+// "- item", "* item", "+ item", "> quote", "1. step", "2) step", "A. answer" -> the text after
+// the marker.
+std::string_view strip_list_marker(std::string_view line) {
+  for (;;) {
+    if (line.size() >= 3 && line[0] == 'A' && (line[1] == '.' || line[1] == ':') && (line[2] == ' ' || line[2] == '\t')) {
+      line.remove_prefix(3);
+      continue;
+    }
+    if (line.size() >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+' || line[0] == '>') &&
+        (line[1] == ' ' || line[1] == '\t')) {
+      line.remove_prefix(2);
+    } else {
+      size_t digits = 0;
+      while (digits < line.size() && digits < 4 && line[digits] >= '0' && line[digits] <= '9') ++digits;
+      if (digits == 0 || digits + 1 >= line.size() || (line[digits] != '.' && line[digits] != ')') ||
+          (line[digits + 1] != ' ' && line[digits + 1] != '\t'))
+        return line;
+      line.remove_prefix(digits + 2);
+    }
+    while (!line.empty() && (line[0] == ' ' || line[0] == '\t')) line.remove_prefix(1);
+  }
+}
+
+std::string whitespace_free(const CodePoints& cps, size_t begin, size_t end) {
+  std::string out;
+  for (size_t i = begin; i < end; ++i)
+    if (!is_space(cps[i])) utf8_append(out, cps[i]);
+  return out;
+}
+
+// A distinct sentence that names exactly one entity.
+struct EntitySentence {
+  std::string text;
+  std::string source;
+  std::string entity;
+  std::string lang;
+  CodePoints masked;  // the text with every mention of the entity replaced by the placeholder
+};
+
+struct Candidate {
+  std::string text;
+  std::string value_from;  // the other entity
+  size_t span = 0;         // the longer of the two swapped middles, in code points
+};
+
+// Compares two masked templates; on a valid contrast returns true and sets the common prefix
+// length and suffix length (the middles are what lies between).
+bool contrast_spans(const CodePoints& a, const CodePoints& b, int max_span, size_t& prefix, size_t& suffix) {
+  size_t shortest = std::min(a.size(), b.size());
+  size_t p = 0;
+  while (p < shortest && a[p] == b[p]) ++p;
+  // Widen to whole words/numbers: back off while the prefix ends inside a word on either side.
+  while (p > 0 && is_word_char(a[p - 1]) &&
+         ((p < a.size() && is_word_char(a[p])) || (p < b.size() && is_word_char(b[p]))))
+    --p;
+  size_t s = 0;
+  while (s < shortest - p && a[a.size() - 1 - s] == b[b.size() - 1 - s]) ++s;
+  while (s > 0) {
+    size_t ia = a.size() - s, ib = b.size() - s;
+    bool inside_word = is_word_char(a[ia]) && ((ia > 0 && is_word_char(a[ia - 1])) || (ib > 0 && is_word_char(b[ib - 1])));
+    if (!inside_word) break;
+    --s;
+  }
+  size_t middle_a = a.size() - p - s, middle_b = b.size() - p - s;
+  if (middle_a == 0 || middle_b == 0) return false;
+  if (middle_a > static_cast<size_t>(max_span) || middle_b > static_cast<size_t>(max_span)) return false;
+  if (2 * (p + s) < std::max(a.size(), b.size())) return false;  // prefix+suffix cover >= 50%
+  for (size_t i = p; i < a.size() - s; ++i)
+    if (a[i] == kEntityPlaceholder) return false;  // the entity itself must not be swapped
+  for (size_t i = p; i < b.size() - s; ++i)
+    if (b[i] == kEntityPlaceholder) return false;
+  prefix = p;
+  suffix = s;
+  return true;
+}
+
+// Bucket key: language + first 4 + last 2 code points of the masked template. Contrast pairs
+// share a long prefix and suffix, so (almost) all of them land in the same bucket.
+std::string bucket_key(const EntitySentence& s) {
+  std::string key = s.lang + "\x1f";
+  size_t n = s.masked.size();
+  for (size_t i = 0; i < std::min<size_t>(4, n); ++i) utf8_append(key, s.masked[i]);
+  key += "\x1f";
+  for (size_t i = n >= 2 ? n - 2 : 0; i < n; ++i) utf8_append(key, s.masked[i]);
+  return key;
+}
+
+// A question ("...?", "...？", "...ですか。") asserts nothing, so it is neither true nor false.
+bool is_question(const std::string& sentence) {
+  CodePoints cps = decode(sentence);
+  while (!cps.empty() && is_space(cps.back())) cps.pop_back();
+  if (cps.empty()) return false;
+  uint32_t last = cps.back();
+  if (last == '?' || last == 0xFF1F) return true;
+  return cps.size() >= 2 && (last == 0x3002 || last == 0xFF1F) && cps[cps.size() - 2] == 0x304B;  // か。
+}
+
+}  // namespace
+
+std::string statement_language(const std::string& text) {
+  size_t pos = 0;
+  while (pos < text.size())
+    if (is_japanese_char(utf8_decode(text, pos))) return "ja";
+  return "en";
+}
+
+std::vector<CorpusSentence> split_corpus_sentences(const StatementSourceText& source, const StatementMiningOptions& options) {
+  std::vector<CorpusSentence> out;
+  std::string_view text = source.text;
+  size_t line_no = 0, start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string line = trim_spaces(text.substr(start, end - start));
+    ++line_no;
+    start = end + 1;
+    if (line.empty() || line[0] == '|' || line[0] == '#') continue;  // table row, heading
+    if (is_question_line(line)) continue;  // asserts nothing ("Q. Tell me the ... of X.")
+    std::string where = source.number_lines ? source.name + ":" + std::to_string(line_no) : source.name;
+    CodePoints cps = decode(strip_list_marker(line));
+    size_t sentence_begin = 0;
+    auto flush = [&](size_t sentence_end) {
+      std::string sentence = trim_spaces(encode(cps, sentence_begin, sentence_end, ""));
+      sentence_begin = sentence_end;
+      size_t length = decode(sentence).size();
+      if (length < options.min_sentence_chars || length > options.max_sentence_chars) return;
+      out.push_back({std::move(sentence), where});
+    };
+    for (size_t i = 0; i < cps.size(); ++i) {
+      uint32_t c = cps[i];
+      bool ends = c == 0x3002 || c == 0xFF01 || c == 0xFF1F;  // 。！？
+      if ((c == '.' || c == '!' || c == '?') && (i + 1 == cps.size() || is_space(cps[i + 1]))) ends = true;
+      if (ends) flush(i + 1);
+    }
+    if (sentence_begin < cps.size()) flush(cps.size());
+    if (end == text.size()) break;
+  }
+  return out;
+}
+
+StatementMiningResult mine_statements(const std::vector<StatementSourceText>& texts, const StatementMiningOptions& options) {
+  if (options.per_sentence < 1) fail("--per-sentence must be at least 1 (got ", options.per_sentence, ")");
+  if (options.max_span < 1) fail("--max-span must be at least 1 code point (got ", options.max_span, ")");
+  if (options.entity_pattern.empty()) fail("--entity-pattern is empty: give a regular expression for your product codes");
+  std::regex entity_re;
+  try {
+    entity_re = std::regex(options.entity_pattern, std::regex::ECMAScript | std::regex::optimize);
+  } catch (const std::regex_error& e) {
+    fail("--entity-pattern '", options.entity_pattern, "' is not a valid regular expression (ECMAScript): ", e.what());
+  }
+
+  StatementMiningResult result;
+  StatementMiningReport& report = result.report;
+
+  // 1. Sentences, deduplicated by exact text (the first source is kept).
+  std::vector<CorpusSentence> sentences;
+  std::unordered_set<std::string> corpus_texts;
+  for (const auto& source : texts) {
+    for (auto& s : split_corpus_sentences(source, options)) {
+      ++report.sentences_read;
+      if (is_question(s.text)) {
+        ++report.questions;
+        continue;
+      }
+      if (corpus_texts.insert(s.text).second) sentences.push_back(std::move(s));
+    }
+  }
+  report.unique_sentences = sentences.size();
+
+  // 2. Entities: keep sentences naming exactly one distinct entity; mask it.
+  std::vector<EntitySentence> kept;
+  for (auto& s : sentences) {
+    std::set<std::string> distinct;
+    std::vector<std::pair<size_t, size_t>> mentions;  // byte ranges
+    for (auto it = std::sregex_iterator(s.text.begin(), s.text.end(), entity_re); it != std::sregex_iterator(); ++it) {
+      if (it->length(0) == 0) continue;
+      distinct.insert(it->str(0));
+      mentions.push_back({static_cast<size_t>(it->position(0)), static_cast<size_t>(it->length(0))});
+    }
+    if (distinct.empty()) {
+      ++report.no_entity;
+      continue;
+    }
+    if (distinct.size() > 1) {
+      ++report.several_entities;
+      continue;
+    }
+    EntitySentence e;
+    e.entity = *distinct.begin();
+    e.lang = statement_language(s.text);
+    size_t byte = 0;
+    bool has_placeholder = false;
+    for (const auto& [pos, len] : mentions) {
+      CodePoints part = decode(std::string_view(s.text).substr(byte, pos - byte));
+      for (uint32_t c : part) has_placeholder |= c == kEntityPlaceholder;
+      e.masked.insert(e.masked.end(), part.begin(), part.end());
+      e.masked.push_back(kEntityPlaceholder);
+      byte = pos + len;
+    }
+    CodePoints tail = decode(std::string_view(s.text).substr(byte));
+    for (uint32_t c : tail) has_placeholder |= c == kEntityPlaceholder;
+    e.masked.insert(e.masked.end(), tail.begin(), tail.end());
+    if (has_placeholder) continue;  // U+E000 in the text itself: the template would be ambiguous
+    e.text = std::move(s.text);
+    e.source = std::move(s.source);
+    ++report.with_one_entity;
+    ++report.by_language[e.lang].sentences_with_one_entity;
+    kept.push_back(std::move(e));
+  }
+
+  // 3. Contrast pairs within buckets (bucket order and member order follow the corpus).
+  std::vector<std::string> bucket_order;
+  std::unordered_map<std::string, std::vector<size_t>> buckets;
+  for (size_t i = 0; i < kept.size(); ++i) {
+    std::string key = bucket_key(kept[i]);
+    auto [it, fresh] = buckets.try_emplace(key);
+    if (fresh) bucket_order.push_back(key);
+    it->second.push_back(i);
+  }
+  std::vector<std::vector<Candidate>> candidates(kept.size());
+  std::vector<std::unordered_set<std::string>> candidate_texts(kept.size());
+  auto consider = [&](size_t target, size_t donor, size_t prefix, size_t suffix) {
+    const EntitySentence& t = kept[target];
+    const EntitySentence& d = kept[donor];
+    size_t t_mid_end = t.masked.size() - suffix, d_mid_end = d.masked.size() - suffix;
+    if (whitespace_free(t.masked, prefix, t_mid_end) == whitespace_free(d.masked, prefix, d_mid_end)) {
+      ++report.skipped_same_value;
+      return;
+    }
+    std::string false_text = encode(t.masked, 0, prefix, t.entity) + encode(d.masked, prefix, d_mid_end, t.entity) +
+                             encode(t.masked, t_mid_end, t.masked.size(), t.entity);
+    if (corpus_texts.count(false_text)) {
+      ++report.skipped_true_elsewhere;
+      return;
+    }
+    if (!candidate_texts[target].insert(false_text).second) return;
+    ++report.candidates;
+    size_t span = std::max(t_mid_end - prefix, d_mid_end - prefix);
+    candidates[target].push_back({std::move(false_text), d.entity, span});
+  };
+  for (const std::string& key : bucket_order) {
+    const std::vector<size_t>& members = buckets[key];
+    for (size_t x = 0; x < members.size(); ++x) {
+      for (size_t y = x + 1; y < members.size(); ++y) {
+        size_t i = members[x], j = members[y];
+        if (kept[i].entity == kept[j].entity) continue;
+        if (kept[i].masked == kept[j].masked) {  // both products have the same value here
+          ++report.skipped_same_value;
+          continue;
+        }
+        size_t prefix = 0, suffix = 0;
+        if (!contrast_spans(kept[i].masked, kept[j].masked, options.max_span, prefix, suffix)) continue;
+        consider(i, j, prefix, suffix);
+        consider(j, i, prefix, suffix);
+      }
+    }
+  }
+
+  // 4. Per sentence: the true statement once and up to K false variants, picked by the seed,
+  // preferring variants that carry different entities' values, then the closest contrasts
+  // (shortest swapped span: a value, rather than an attribute and its value).
+  std::vector<MinedStatement>& out = result.statements;
+  for (size_t i = 0; i < kept.size(); ++i) {
+    std::vector<Candidate>& c = candidates[i];
+    if (c.empty()) continue;
+    const EntitySentence& s = kept[i];
+    uint64_t state = splitmix64_mix(options.seed ^ fnv1a64(s.text));
+    for (size_t k = c.size(); k > 1; --k) std::swap(c[k - 1], c[splitmix64_next(state) % k]);
+    std::stable_sort(c.begin(), c.end(), [](const Candidate& x, const Candidate& y) { return x.span < y.span; });
+    std::vector<const Candidate*> picked;
+    std::set<std::string> used_entities;
+    for (const auto& cand : c)
+      if (picked.size() < static_cast<size_t>(options.per_sentence) && used_entities.insert(cand.value_from).second)
+        picked.push_back(&cand);
+    for (const auto& cand : c)
+      if (picked.size() < static_cast<size_t>(options.per_sentence) &&
+          std::find(picked.begin(), picked.end(), &cand) == picked.end())
+        picked.push_back(&cand);
+    out.push_back({s.text, true, s.entity, s.lang, s.source, ""});
+    ++report.true_statements;
+    ++report.by_language[s.lang].true_statements;
+    for (const Candidate* cand : picked) {
+      out.push_back({cand->text, false, s.entity, s.lang, s.source, cand->value_from});
+      ++report.false_statements;
+      ++report.by_language[s.lang].false_statements;
+    }
+  }
+
+  // Shuffle so true and false statements (and products) are interleaved in training.
+  uint64_t state = splitmix64_mix(options.seed ^ 0x5354415445ull);
+  for (size_t k = out.size(); k > 1; --k) std::swap(out[k - 1], out[splitmix64_next(state) % k]);
+  return result;
+}
+
+std::string statements_to_jsonl(const std::vector<MinedStatement>& statements) {
+  std::string out;
+  for (const auto& s : statements) {
+    TrueFalseWording wording = truefalse_wording(s.lang, s.statement);
+    nlohmann::ordered_json record;
+    record["messages"] = nlohmann::ordered_json::array(
+        {{{"role", "user"}, {"content", truefalse_question(s.statement, wording)}},
+         {{"role", "assistant"}, {"content", s.label ? wording.answer_true : wording.answer_false}}});
+    record["label"] = s.label;
+    record["entity"] = s.entity;
+    record["source"] = s.source;
+    if (!s.label) record["value_from"] = s.value_from;
+    out += record.dump();
+    out += '\n';
+  }
+  return out;
+}
+
+std::string format_statement_report(const StatementMiningReport& r) {
+  std::string out = cat("sentences read:            ", r.sentences_read, "\n", "  questions (skipped):     ", r.questions, "\n",
+                        "distinct sentences:        ", r.unique_sentences,
+                        "\n", "  naming no entity:        ", r.no_entity, "\n", "  naming several entities: ",
+                        r.several_entities, "\n", "  naming one entity:       ", r.with_one_entity, "\n",
+                        "false candidates:          ", r.candidates, "\n", "  skipped, same value:     ", r.skipped_same_value,
+                        "\n", "  skipped, true elsewhere: ", r.skipped_true_elsewhere, "\n",
+                        "statements:                ", r.true_statements, " true, ", r.false_statements, " false\n");
+  for (const auto& [lang, c] : r.by_language)
+    out += cat("  ", lang, ": ", c.sentences_with_one_entity, " sentences with one entity, ", c.true_statements, " true, ",
+               c.false_statements, " false\n");
+  return out;
+}
+
+}  // namespace gemba::data

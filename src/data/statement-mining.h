@@ -1,0 +1,106 @@
+// True/false training statements mined from the manuals and FAQ themselves (never from the
+// test set): the same "similar but different" idea as DPO pair mining (data/pairs.h), but
+// inside one sentence. Two sentences about different products that read the same except for
+// a short span ("ZHP-310の解像度は480×272ドットです。" / "ZHP-320の解像度は320×240ドットです。")
+// give a FALSE statement when one product's sentence carries the other's value; the sentence
+// as written is the TRUE statement. Every step is deterministic for given inputs and seed.
+//
+// Steps: split text into sentences (newlines, 。 . ! ? ending a sentence); drop table rows,
+// headings, very short/long lines and questions; keep sentences naming exactly one distinct entity (a
+// product code matched by the entity pattern); mask it; compare sentences of the same language
+// in buckets (first 4 + last 2 code points of the masked template) by longest common prefix
+// and suffix; the differing middles, widened to whole ASCII words/numbers, are the swapped
+// values. Per sentence the true statement is kept once with up to K false variants, picked by
+// the seed, preferring other entities' values, then the shortest swapped span.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gemba::data {
+
+// A product code such as "ABC-123" or "XY-R2000A". Users should set their own product-code
+// format (the fa-sample recipe passes "Z[A-Z]{2}-[A-Z0-9]{2,3}").
+inline constexpr const char* kDefaultEntityPattern = "[A-Z]{2,4}-[A-Z]?[0-9]{2,4}[A-Z]?";
+
+struct StatementMiningOptions {
+  std::string entity_pattern = kDefaultEntityPattern;  // std::regex, ECMAScript
+  int per_sentence = 1;  // false variants per true sentence (K); with K=1 true and false are balanced
+  uint64_t seed = 0;     // picks the variants and shuffles the output
+  int max_span = 24;     // longest swapped middle, in code points
+  size_t min_sentence_chars = 8;    // code points; shorter sentences are dropped
+  size_t max_sentence_chars = 300;  // longer ones too
+};
+
+// One text to mine: a manual document or one FAQ field.
+struct StatementSourceText {
+  std::string name;          // a document id, or a FAQ pair id ("faq.jsonl:12")
+  std::string text;
+  bool number_lines = true;  // sources are "<name>:<line>"; false: "<name>" as is
+};
+
+// One sentence of the corpus after splitting and filtering.
+struct CorpusSentence {
+  std::string text;
+  std::string source;  // "<file>:<line>"
+};
+
+struct MinedStatement {
+  std::string statement;
+  bool label = true;       // true: as written in the corpus; false: a value swapped in
+  std::string entity;      // the product the statement is about
+  std::string lang;        // "ja" or "en"
+  std::string source;      // where the true sentence is
+  std::string value_from;  // false statements: the other entity whose value was swapped in
+};
+
+struct StatementLanguageCounts {
+  size_t sentences_with_one_entity = 0;
+  size_t true_statements = 0;
+  size_t false_statements = 0;
+};
+
+struct StatementMiningReport {
+  size_t sentences_read = 0;        // after splitting and filtering (table rows, headings, length)
+  size_t questions = 0;             // "...?" / "...ですか。": they assert nothing, so are skipped
+  size_t unique_sentences = 0;      // distinct texts (questions excluded)
+  size_t no_entity = 0;             // distinct sentences naming no entity
+  size_t several_entities = 0;      // ... naming two or more distinct entities
+  size_t with_one_entity = 0;
+  size_t candidates = 0;            // false variants found (before picking K per sentence)
+  size_t skipped_same_value = 0;    // same template, or middles equal after whitespace normalization
+  size_t skipped_true_elsewhere = 0;  // the false text occurs verbatim as a corpus sentence
+  size_t true_statements = 0;
+  size_t false_statements = 0;
+  std::map<std::string, StatementLanguageCounts> by_language;  // "ja", "en"
+};
+
+struct StatementMiningResult {
+  std::vector<MinedStatement> statements;  // shuffled by the seed
+  StatementMiningReport report;
+};
+
+// Splits text into sentences: at newlines and after 。！？ or . ! ? followed by whitespace or
+// the end. Drops markdown table rows ('|'), headings ('#'), Q&A question lines ("Q. ...") and
+// sentences shorter/longer than the options' limits; strips list, quote and answer markers
+// ("- ", "* ", "1. ", "> ", "A. ").
+std::vector<CorpusSentence> split_corpus_sentences(const StatementSourceText& source, const StatementMiningOptions& options);
+
+// "ja" if the text has any kana or kanji, else "en".
+std::string statement_language(const std::string& text);
+
+// Mines statements from all texts. Throws gemba::Error naming --entity-pattern for an invalid
+// regex, and naming the flag for other invalid options.
+StatementMiningResult mine_statements(const std::vector<StatementSourceText>& texts, const StatementMiningOptions& options);
+
+// One SFT conversation per line (OpenAI messages, readable by `gemba sft --data`), worded as
+// the true/false evaluator asks (data/truefalse-format.h):
+// {"messages":[{"role":"user",...},{"role":"assistant",...}],"label","entity","source"}.
+std::string statements_to_jsonl(const std::vector<MinedStatement>& statements);
+
+// Human-readable summary (counts overall and per language).
+std::string format_statement_report(const StatementMiningReport& report);
+
+}  // namespace gemba::data
