@@ -15,6 +15,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/system-info.h"
+#include "engine/lora-apply.h"
 #include "engine/model-bundle.h"
 
 namespace gemba::cli {
@@ -22,6 +23,7 @@ namespace {
 
 struct BenchArgs {
   std::string model;
+  std::vector<std::string> lora;  // FILE[:scale]
   int64_t n_prompt = 512, n_gen = 128, n_batch = 512, ctx = 0;
   int threads = 0, reps = 5;
   std::string kv_type = "f16";
@@ -70,6 +72,7 @@ std::vector<int32_t> random_tokens(int64_t n, int64_t vocab, uint32_t seed) {
 int bench_verb(const BenchArgs& a) {
   engine::ModelBundle b = engine::load_model_bundle(a.model, a.threads);
   engine::LlamaModel& model = *b.model;
+  const auto lora = engine::attach_lora_adapters(model, a.lora);  // outlives every forward below
   const auto& w = model.weights();
   const engine::KvType kv = engine::parse_kv_type(a.kv_type);
   const int64_t need = std::max<int64_t>(1, std::max(a.n_prompt + 1, a.n_gen));
@@ -85,7 +88,7 @@ int bench_verb(const BenchArgs& a) {
     std::snprintf(params, sizeof params, "%.2fM", n_params / 1e6);
   std::string type_upper = w.main_type;
   for (auto& ch : type_upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  const std::string model_type = std::string("llama ") + params + " " + type_upper;
+  const std::string model_type = std::string("llama ") + params + " " + type_upper + (a.lora.empty() ? "" : " +LoRA");
 
   auto emit = [&](const char* test, int64_t n_prompt, int64_t n_gen, const std::vector<double>& seconds,
                   const std::vector<double>& cpu_seconds, double ttft_ms) {
@@ -168,6 +171,7 @@ int bench_verb(const BenchArgs& a) {
 VerbRegistration reg{"bench", "Measure prompt processing and generation speed (llama-bench's figures)", [](CLI::App& app) {
                        auto a = std::make_shared<BenchArgs>();
                        app.add_option("-m,--model", a->model, "GGUF file or HF model directory")->required();
+                       app.add_option("--lora", a->lora, "LoRA adapter FILE[:scale], applied unmerged (repeatable)");
                        app.add_option("-p,--n-prompt", a->n_prompt, "prompt tokens (0: skip pp)")->capture_default_str();
                        app.add_option("-n,--n-gen", a->n_gen, "generated tokens (0: skip tg)")->capture_default_str();
                        app.add_option("-b,--batch-size", a->n_batch, "prompt tokens per forward pass")->capture_default_str();

@@ -13,6 +13,7 @@
 #include "cli/verb.h"
 #include "core/log.h"
 #include "engine/generator.h"
+#include "engine/lora-apply.h"
 #include "engine/model-bundle.h"
 #include "tokenizer/chat-template.h"
 
@@ -38,6 +39,7 @@ struct ChatArgs {
 
 int chat_verb(const ChatArgs& a) {
   engine::ModelBundle b = engine::load_model_bundle(a.gen.model, a.gen.threads);
+  const auto lora = engine::attach_lora_adapters(*b.model, a.gen.lora);  // outlives every forward below
   tokenizer::ChatTemplate tmpl = tokenizer::ChatTemplate::kGembaPlain;
   if (!a.template_name.empty())
     tmpl = tokenizer::parse_chat_template(a.template_name);

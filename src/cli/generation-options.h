@@ -1,5 +1,5 @@
-// Command-line options shared by `gemba run` and `gemba chat`: model, threads, context,
-// KV cache type and the sampling parameters (engine/sampler.h).
+// Command-line options shared by `gemba run` and `gemba chat`: model, LoRA adapters, threads,
+// context, KV cache type and the sampling parameters (engine/sampler.h).
 #pragma once
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -16,6 +16,7 @@ namespace gemba::cli {
 
 struct GenerationFlags {
   std::string model;
+  std::vector<std::string> lora;  // FILE[:scale], applied unmerged (engine/lora-apply.h)
   int threads = 0;
   int64_t ctx = 0;
   std::string kv_type = "f16";
@@ -35,6 +36,7 @@ struct GenerationFlags {
   void add_to(CLI::App& app, int64_t default_n) {
     n_predict = default_n;
     app.add_option("-m,--model", model, "GGUF file or HF model directory")->required();
+    app.add_option("--lora", lora, "LoRA adapter FILE[:scale] (GGUF adapter or PEFT directory; repeatable; scale default 1)");
     app.add_option("-n,--n-predict", n_predict, "tokens to generate at most (-1: until the context is full)")->capture_default_str();
     app.add_option("-t,--threads", threads, "threads (0: all hardware threads)")->capture_default_str();
     app.add_option("-c,--ctx", ctx, "context length cap (0: the model's)")->capture_default_str();

@@ -9,6 +9,7 @@
 #include "core/atomic-output.h"
 #include "core/log.h"
 #include "engine/generator.h"
+#include "engine/lora-apply.h"
 #include "engine/model-bundle.h"
 
 namespace gemba::cli {
@@ -25,6 +26,7 @@ int run_verb(const RunArgs& a) {
   if (a.prompt.empty() == a.prompt_file.empty()) fail("gemba run: give the prompt with -p TEXT or -f FILE (one of them)");
   const std::string prompt = a.prompt_file.empty() ? a.prompt : read_file(a.prompt_file);
   engine::ModelBundle b = engine::load_model_bundle(a.gen.model, a.gen.threads);
+  const auto lora = engine::attach_lora_adapters(*b.model, a.gen.lora);  // outlives every forward below
   const auto& cfg = b.model->config();
   log_info("model ", a.gen.model, ": ", cfg.n_layers, " layers, hidden ", cfg.hidden_size, ", ",
            b.model->weights().main_type, ", ", b.model->n_threads(), " threads, kernels ", engine::active_kernel_set());

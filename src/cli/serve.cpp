@@ -19,6 +19,7 @@ namespace {
 struct ServeArgs {
   std::string model, tokenizer, chat_template, model_name, api_key_env;
   gemba::serve::ServerOptions server;
+  std::vector<std::string> loras;  // NAME=FILE[:scale]
   int ctx = 0;
   int threads = 0;
   double max_body_mib = 4;
@@ -55,6 +56,7 @@ int serve_main(const ServeArgs& a) {
     eo.model_id = a.model_name;
     eo.context_length = a.ctx;
     eo.threads = a.threads;
+    eo.loras = a.loras;
     backend = std::make_unique<serve::EngineBackend>(eo);
   }
 
@@ -94,6 +96,8 @@ gemba::cli::VerbRegistration reg{
     [](CLI::App& app) {
       auto a = std::make_shared<ServeArgs>();
       app.add_option("-m,--model", a->model, "Model: a .gguf file or an HF directory");
+      app.add_option("--lora", a->loras,
+                     "LoRA adapter served as model id NAME: NAME=FILE[:scale] (GGUF adapter or PEFT directory; repeatable)");
       app.add_option("--tokenizer", a->tokenizer, "Tokenizer file/directory when the model has none");
       app.add_option("--chat-template", a->chat_template,
                      "Chat template: llm-jp-3, llama-2 or plain (default: from the model's metadata, else plain)");

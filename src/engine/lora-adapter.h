@@ -1,9 +1,10 @@
 // The hook through which a low-rank adapter (LoRA, Hu et al. 2021) will modify the model's
 // projections: after each projection y = W x the forward pass calls the adapter, which may
 // add its delta (y += scale * B A x). This header is only the interface the forward pass
-// honours; loading adapter files is a later issue (no --lora flag exists yet).
+// honours; adapter files are read by lora-weights.h (PEFT, GGUF) and applied by
+// lora-apply.h (LoraApplier, `--lora FILE[:scale]`).
 // Note: for GGUF-loaded models the q/k rows are in llama.cpp's permuted order (rope.h), so an
-// adapter's B rows for q/k must be permuted the same way.
+// adapter's B rows for q/k must be permuted the same way (with_qk_rows does it).
 #pragma once
 #include <cstdint>
 

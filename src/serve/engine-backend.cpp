@@ -7,6 +7,7 @@
 #include "engine/generator.h"
 #include "engine/kv-cache.h"
 #include "engine/llama-model.h"
+#include "engine/lora-apply.h"
 #include "engine/model-bundle.h"
 #include "engine/sampler.h"
 #include "tokenizer/chat-template.h"
@@ -24,6 +25,7 @@ class EngineSequence : public Sequence {
   std::vector<int32_t> history;  // prompt + generated: what the penalties look at
   std::vector<float> logits;     // [vocab] for the next token to sample
   int32_t pending = -1;          // sampled but not yet fed to the model
+  int adapter = -1;              // index into the LoRA router, -1: the base model
 };
 
 }  // namespace
@@ -37,6 +39,8 @@ struct EngineBackend::Impl {
   bool add_bos = true;
   int ctx = 0;
   std::vector<float> batch_logits;
+  engine::LoraRouter lora;               // attached to the model when any adapter is loaded
+  std::vector<std::string> adapter_ids;  // model id of each router entry
 };
 
 EngineBackend::EngineBackend(const EngineBackendOptions& options) : impl_(std::make_unique<Impl>()) {
@@ -60,11 +64,30 @@ EngineBackend::EngineBackend(const EngineBackendOptions& options) : impl_(std::m
     if (!p.has_filename()) p = p.parent_path();
     m.model_id = p.stem().string();
   }
+  for (const std::string& spec : options.loras) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      fail("--lora '", spec, "': expected NAME=FILE[:scale] (NAME is the model id requests use)");
+    const std::string name = spec.substr(0, eq);
+    if (name == m.model_id || std::find(m.adapter_ids.begin(), m.adapter_ids.end(), name) != m.adapter_ids.end())
+      fail("--lora '", spec, "': the model id '", name, "' is already taken");
+    const engine::LoraSpec s = engine::parse_lora_spec(spec.substr(eq + 1));
+    const auto& w = m.model->weights();
+    auto applier = std::make_unique<engine::LoraApplier>(w.config, w.rope_style, w.path);
+    applier->add(engine::read_lora_adapter(s.path), s.scale);
+    m.lora.add(std::move(applier));
+    m.adapter_ids.push_back(name);
+  }
+  if (!m.adapter_ids.empty()) m.model->set_adapter(&m.lora);
 }
 
 EngineBackend::~EngineBackend() = default;
 
-std::vector<ModelEntry> EngineBackend::models() const { return {{impl_->model_id, false}}; }
+std::vector<ModelEntry> EngineBackend::models() const {
+  std::vector<ModelEntry> list = {{impl_->model_id, false}};
+  for (const auto& id : impl_->adapter_ids) list.push_back({id, true});
+  return list;
+}
 
 int EngineBackend::context_length() const { return impl_->ctx; }
 
@@ -81,7 +104,12 @@ std::vector<int32_t> EngineBackend::encode_prompt(const std::string& text) const
 
 std::unique_ptr<Sequence> EngineBackend::prefill(const std::string& model, const std::vector<int32_t>& prompt,
                                                  const SamplingParams& params) {
-  if (model != impl_->model_id) fail("unknown model '", model, "'");
+  int adapter = -1;
+  if (model != impl_->model_id) {
+    const auto it = std::find(impl_->adapter_ids.begin(), impl_->adapter_ids.end(), model);
+    if (it == impl_->adapter_ids.end()) fail("unknown model '", model, "'");
+    adapter = static_cast<int>(it - impl_->adapter_ids.begin());
+  }
   engine::SamplerParams sp;
   // OpenAI's semantics: only temperature, top_p and the two penalties; no top-k, min-p or
   // repetition penalty, and the penalties look at everything so far.
@@ -95,6 +123,8 @@ std::unique_ptr<Sequence> EngineBackend::prefill(const std::string& model, const
   sp.frequency_penalty = params.frequency_penalty;
   sp.seed = params.seed;
   auto seq = std::make_unique<EngineSequence>(impl_->model->new_cache(impl_->ctx), sp);
+  seq->adapter = adapter;
+  impl_->lora.set_all(adapter);
   seq->logits = impl_->generator->prefill(seq->cache, prompt, 512);
   seq->history = prompt;
   return seq;
@@ -114,6 +144,13 @@ void EngineBackend::decode(const std::vector<Sequence*>& batch, std::vector<int3
     }
   }
   if (!fed.empty()) {
+    if (fed.size() == 1) {
+      impl_->lora.set_all(fed[0]->adapter);
+    } else {
+      std::vector<int> rows;
+      for (const EngineSequence* seq : fed) rows.push_back(seq->adapter);
+      impl_->lora.set_rows(std::move(rows));
+    }
     // One sequence: the same single-sequence forward `gemba run` uses (decode_batch's kernels
     // may round differently, which can flip a greedy argmax on near-tied logits).
     impl_->batch_logits = fed.size() == 1 ? impl_->model->forward(*caches[0], tokens)

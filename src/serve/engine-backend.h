@@ -2,11 +2,13 @@
 // with its tokenizer, chat template and seeded sampler. Every sequence owns a KV cache of
 // --ctx tokens; one decode() call runs all active sequences through LlamaModel::decode_batch,
 // i.e. one pass over the weights per step for the whole batch.
-// Adapters: the engine has a projection-adapter hook but no adapter file loader yet, so only
-// the base model is listed (no --lora).
+// Adapters (--lora NAME=FILE[:scale]): each is listed as its own model id next to the base;
+// a request's "model" picks one, and sequences of different adapters still decode in one
+// batched pass (engine::LoraRouter applies each row's adapter unmerged).
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "serve/backend.h"
 
@@ -19,6 +21,7 @@ struct EngineBackendOptions {
   std::string model_id;            // empty: the model file's name without extension
   int context_length = 0;          // <= 0: the model's
   int threads = 0;                 // <= 0: all hardware threads
+  std::vector<std::string> loras;  // "NAME=FILE[:scale]": adapter NAME over the base model
 };
 
 class EngineBackend : public Backend {

@@ -1,0 +1,123 @@
+#include "engine/lora-apply.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace gemba::engine {
+
+namespace {
+
+// Dot product with 8 independent partial sums (vectorizable without -ffast-math).
+inline float dot(const float* a, const float* b, int64_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) acc[j] += a[i + j] * b[i + j];
+  float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+// Below this many multiply-adds a loop runs on the calling thread: waking the pool costs more.
+constexpr int64_t kParallelWork = 1 << 15;
+
+template <class Fn>
+void maybe_parallel(ThreadPool& pool, int64_t items, int64_t work, const Fn& fn) {
+  if (work < kParallelWork || pool.size() == 1 || items < 2) {
+    fn(size_t{0}, static_cast<size_t>(items), 0);
+    return;
+  }
+  pool.parallel_for(static_cast<size_t>(items), fn);
+}
+
+}  // namespace
+
+LoraApplier::LoraApplier(const format::ModelConfig& config, RopeStyle rope_style, std::string model_what)
+    : config_(config), rope_style_(rope_style), model_what_(std::move(model_what)), terms_(static_cast<size_t>(config.n_layers)) {}
+
+void LoraApplier::add(const LoraAdapter& adapter, float scale) {
+  validate_lora_for_model(adapter, config_, model_what_);
+  adapters_.push_back(std::make_unique<LoraAdapter>(with_qk_rows(adapter, rope_style_, config_.head_dim())));
+  ++n_adapters_;
+  if (scale == 0) return;  // contributes nothing; kept so n_adapters() counts it
+  for (const LoraPair& p : adapters_.back()->pairs)
+    terms_[static_cast<size_t>(p.layer)][static_cast<size_t>(p.projection)].push_back({&p, scale * adapter.pair_scale(p)});
+}
+
+void LoraApplier::apply(int64_t layer, Projection projection, const float* x, int64_t n, int64_t in_dim, float* y, int64_t out_dim,
+                        ThreadPool& pool) const {
+  if (layer < 0 || layer >= static_cast<int64_t>(terms_.size()) || projection == Projection::kOutput) return;
+  for (const Term& term : terms_[static_cast<size_t>(layer)][static_cast<size_t>(projection)]) {
+    const LoraPair& p = *term.pair;
+    GEMBA_ASSERT(p.in == in_dim && p.out == out_dim, "LoRA pair ", p.name, " does not fit the projection");
+    const int64_t r = p.rank;
+    // ax [n, r] = scale * x A^T
+    std::vector<float> ax(static_cast<size_t>(n * r));
+    maybe_parallel(pool, n * r, n * r * in_dim, [&](size_t begin, size_t end, int) {
+      for (size_t item = begin; item < end; ++item) {
+        const int64_t t = static_cast<int64_t>(item) / r, k = static_cast<int64_t>(item) % r;
+        ax[item] = term.scale * dot(p.a.data() + k * in_dim, x + t * in_dim, in_dim);
+      }
+    });
+    // y [n, out] += ax B^T, split over output rows.
+    maybe_parallel(pool, out_dim, n * r * out_dim, [&](size_t begin, size_t end, int) {
+      for (size_t o = begin; o < end; ++o) {
+        const float* b = p.b.data() + static_cast<int64_t>(o) * r;
+        for (int64_t t = 0; t < n; ++t) y[t * out_dim + static_cast<int64_t>(o)] += dot(b, ax.data() + t * r, r);
+      }
+    });
+  }
+}
+
+int LoraRouter::add(std::unique_ptr<LoraApplier> applier) {
+  appliers_.push_back(std::move(applier));
+  return static_cast<int>(appliers_.size()) - 1;
+}
+
+void LoraRouter::apply(int64_t layer, Projection projection, const float* x, int64_t n, int64_t in_dim, float* y, int64_t out_dim,
+                       ThreadPool& pool) const {
+  if (projection == Projection::kOutput) return;
+  if (rows_.empty()) {
+    if (all_ >= 0 && all_ < static_cast<int>(appliers_.size()))
+      appliers_[static_cast<size_t>(all_)]->apply(layer, projection, x, n, in_dim, y, out_dim, pool);
+    return;
+  }
+  GEMBA_ASSERT(static_cast<int64_t>(rows_.size()) == n, "LoraRouter: ", rows_.size(), " row choices for ", n, " rows");
+  std::vector<float> xs, ys;  // the rows of one adapter: [m, in], [m, out]
+  std::vector<int64_t> picked;
+  for (size_t k = 0; k < appliers_.size(); ++k) {
+    picked.clear();
+    for (int64_t t = 0; t < n; ++t)
+      if (rows_[static_cast<size_t>(t)] == static_cast<int>(k)) picked.push_back(t);
+    if (picked.empty()) continue;
+    const int64_t m = static_cast<int64_t>(picked.size());
+    xs.resize(static_cast<size_t>(m * in_dim));
+    ys.assign(static_cast<size_t>(m * out_dim), 0.0f);
+    for (int64_t i = 0; i < m; ++i) std::copy_n(x + picked[static_cast<size_t>(i)] * in_dim, in_dim, xs.data() + i * in_dim);
+    appliers_[k]->apply(layer, projection, xs.data(), m, in_dim, ys.data(), out_dim, pool);
+    for (int64_t i = 0; i < m; ++i) {
+      float* yr = y + picked[static_cast<size_t>(i)] * out_dim;
+      const float* d = ys.data() + i * out_dim;
+      for (int64_t o = 0; o < out_dim; ++o) yr[o] += d[o];
+    }
+  }
+}
+
+std::unique_ptr<LoraApplier> attach_lora_adapters(LlamaModel& model, const std::vector<std::string>& specs) {
+  if (specs.empty()) return nullptr;
+  const ModelWeights& w = model.weights();
+  auto applier = std::make_unique<LoraApplier>(w.config, w.rope_style, w.path);
+  for (const std::string& spec : specs) {
+    const LoraSpec s = parse_lora_spec(spec);
+    const LoraAdapter adapter = read_lora_adapter(s.path);
+    applier->add(adapter, s.scale);
+    log_info("LoRA ", s.path, ": ", adapter.pairs.size(), " projections, rank ", adapter.max_rank(), ", alpha ", adapter.alpha,
+             ", scale ", s.scale);
+  }
+  model.set_adapter(applier.get());
+  return applier;
+}
+
+}  // namespace gemba::engine
