@@ -45,6 +45,10 @@ gemba::cli::VerbRegistration pretrain{"pretrain", "Pre-train a Llama model from 
                                       forward_to_trainer("pretrain")};
 gemba::cli::VerbRegistration cpt{"cpt", "Continual pre-training of an HF model on domain shards, with replay (libtorch)",
                                  forward_to_trainer("cpt")};
+gemba::cli::VerbRegistration sft{"sft", "Supervised fine-tuning of an HF model on FAQ / chat JSONL (loss on answers only; libtorch)",
+                                 forward_to_trainer("sft")};
+gemba::cli::VerbRegistration dpo{"dpo", "Direct Preference Optimization of an SFT model on preference pairs (libtorch)",
+                                 forward_to_trainer("dpo")};
 gemba::cli::VerbRegistration export_verb{"export", "HF model directory -> GGUF (f32, f16, q8_0, q4_0) for the engine and llama.cpp",
                                          forward_to_trainer("export")};
 

@@ -4,12 +4,17 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "core/log.h"
+#include "engine/model-bundle.h"
 #include "data/token-shard.h"
 #include "format/model-config.h"
 #include "tokenizer/tokenizer.h"
 #include "train/device.h"
+#include "train/dpo.h"
 #include "train/launcher.h"
+#include "train/row-batches.h"
+#include "train/sft-data.h"
 #include "train/trainer.h"
 
 namespace gemba::train {
@@ -27,6 +32,29 @@ format::ModelConfig config_from_flag(const std::string& flag) {
   if (fs::is_directory(flag)) return format::ModelConfig::from_hf_dir(flag);
   if (fs::exists(flag)) return format::ModelConfig::from_hf_json(read_json_file(flag), flag);
   return format::ModelConfig::preset(flag);
+}
+
+TrainerOptions trainer_options(const TrainRunOptions& o, const std::string& tokenizer_dir, int64_t default_eval_batches) {
+  TrainerOptions t;
+  t.steps = o.steps;
+  t.grad_accum = o.grad_accum;
+  t.schedule.peak = o.lr;
+  t.schedule.min_lr = o.lr * o.min_lr_ratio;
+  t.schedule.warmup_steps = o.warmup >= 0 ? o.warmup : std::max<int64_t>(1, o.steps / 20);
+  t.schedule.warmup_start = 0.0;  // every stage re-warms from 0 (Gupta et al. 2023)
+  t.weight_decay = o.weight_decay;
+  t.clip_norm = o.clip;
+  t.activation_checkpointing = o.activation_checkpointing;
+  t.eval_every = o.eval_every;
+  t.eval_batches = o.eval_batches > 0 ? o.eval_batches : default_eval_batches;
+  t.save_every = o.save_every;
+  t.out_dir = o.out_dir;
+  t.tokenizer_dir = tokenizer_dir;
+  t.device = parse_device(o.device);
+  t.dtype = parse_dtype(o.dtype);
+  t.progress = o.progress;
+  t.seed = o.seed;
+  return t;
 }
 
 struct Job {
@@ -64,25 +92,7 @@ int train(const TrainRunOptions& o, Job job, bool continual) {
     validation = std::make_shared<SequentialBatchSource>(
         std::make_shared<PackedSequences>(o.val_data, o.seq_len, job.eos_id, o.seed, /*shuffle=*/false), o.batch);
 
-  TrainerOptions t;
-  t.steps = o.steps;
-  t.grad_accum = o.grad_accum;
-  t.schedule.peak = o.lr;
-  t.schedule.min_lr = o.lr * o.min_lr_ratio;
-  t.schedule.warmup_steps = o.warmup >= 0 ? o.warmup : std::max<int64_t>(1, o.steps / 20);
-  t.schedule.warmup_start = 0.0;  // cpt re-warms from 0 (Gupta et al. 2023)
-  t.weight_decay = o.weight_decay;
-  t.clip_norm = o.clip;
-  t.activation_checkpointing = o.activation_checkpointing;
-  t.eval_every = o.eval_every;
-  t.eval_batches = o.eval_batches;
-  t.save_every = o.save_every;
-  t.out_dir = o.out_dir;
-  t.tokenizer_dir = job.tokenizer_dir;
-  t.device = parse_device(o.device);
-  t.dtype = parse_dtype(o.dtype);
-  t.progress = o.progress;
-  t.seed = o.seed;
+  TrainerOptions t = trainer_options(o, job.tokenizer_dir, /*default_eval_batches=*/4);
 
   Trainer trainer(job.model, t, source, causal_lm_loss, validation, dist);
   if (!o.resume.empty()) trainer.resume(o.resume);
@@ -108,7 +118,123 @@ void common_setup(const TrainRunOptions& o) {
   torch::manual_seed(o.seed);
 }
 
+// The chat template of an HF directory's tokenizer_config.json, else gemba's plain one.
+tokenizer::ChatTemplate template_for(const TrainRunOptions& o, const std::string& tokenizer_dir) {
+  if (!o.chat_template.empty()) return tokenizer::parse_chat_template(o.chat_template);
+  const std::string cfg = tokenizer_dir + "/tokenizer_config.json";
+  if (fs::exists(cfg)) {
+    const Json j = read_json_file(cfg);
+    if (j.contains("chat_template") && j["chat_template"].is_string())
+      if (auto t = engine::guess_chat_template(j["chat_template"].get<std::string>())) return *t;
+  }
+  return tokenizer::ChatTemplate::kGembaPlain;
+}
+
+// What sft and dpo share: the base model, its tokenizer, the template, row settings.
+struct FineTuneJob {
+  LlamaForCausalLM model{nullptr};
+  std::string tokenizer_dir;
+  std::unique_ptr<tokenizer::Tokenizer> tok;
+  SftDataOptions rows;
+  int32_t pad_id = 0;
+};
+
+FineTuneJob fine_tune_job(const TrainRunOptions& o, const char* base_flag) {
+  if (o.out_dir.empty()) fail("-o DIR is required: where the model, metrics and checkpoints go");
+  if (o.base.empty()) fail(base_flag, " HF_DIR is required: the model to fine-tune");
+  if (o.data.empty()) fail("the training data flag is required");
+  FineTuneJob job;
+  job.model = load_hf_model(o.base, torch::kCPU);
+  job.tokenizer_dir = o.tokenizer.empty() ? o.base : o.tokenizer;
+  job.tok = std::make_unique<tokenizer::Tokenizer>(tokenizer::Tokenizer::load(job.tokenizer_dir));
+  if (static_cast<int64_t>(job.tok->vocab_size()) > job.model->config().vocab_size)
+    fail(job.tokenizer_dir, ": the tokenizer has ", job.tok->vocab_size(), " tokens but ", o.base, " only ",
+         job.model->config().vocab_size, " embedding rows; pass the model's own tokenizer");
+  job.rows.chat_template = template_for(o, job.tokenizer_dir);
+  job.rows.max_tokens = o.seq_len;
+  job.rows.pack = o.pack;
+  job.pad_id = job.tok->pad_id() >= 0 ? job.tok->pad_id() : job.tok->eos_id();
+  log_info("chat template: ", tokenizer::chat_template_name(job.rows.chat_template));
+  return job;
+}
+
+int64_t whole_set_batches(size_t n, int64_t batch) { return static_cast<int64_t>((n + static_cast<size_t>(batch) - 1) / static_cast<size_t>(batch)); }
+
 }  // namespace
+
+int run_sft(const TrainRunOptions& o) {
+  int code = 0;
+  if (launch_if_requested(o, &code)) return code;
+  common_setup(o);
+  FineTuneJob job = fine_tune_job(o, "--base");
+  auto dist = std::make_shared<Distributed>(rendezvous_from_env(), parse_device(o.device));
+  SftDataReport report;
+  auto rows = std::make_shared<const std::vector<SftRow>>(load_sft_rows(o.data, *job.tok, job.rows, &report));
+  log_info("sft data: ", report.conversations, " conversations -> ", report.rows, " rows, ", report.target_tokens,
+           " answer tokens");
+  auto source = std::make_shared<RowBatchSource>(rows, o.batch, o.grad_accum, job.pad_id, o.seed);
+  std::shared_ptr<BatchSource> validation;
+  int64_t val_batches = 4;
+  if (!o.val_data.empty()) {
+    SftDataOptions val_options = job.rows;
+    val_options.pack = false;
+    auto val_rows = std::make_shared<const std::vector<SftRow>>(load_sft_rows(o.val_data, *job.tok, val_options));
+    val_batches = whole_set_batches(val_rows->size(), o.batch);
+    validation = std::make_shared<RowBatchSource>(val_rows, o.batch, 1, job.pad_id, o.seed, /*shuffle=*/false);
+  }
+  TrainerOptions t = trainer_options(o, job.tokenizer_dir, val_batches);
+  Trainer trainer(job.model, t, source, causal_lm_loss, validation, dist);
+  if (!o.resume.empty()) trainer.resume(o.resume);
+  auto metrics = trainer.run();
+  if (dist->rank() == 0 && !metrics.empty())
+    log_info("done: step ", trainer.step(), ", loss ", metrics.back().loss,
+             metrics.back().val_loss ? ", val loss " + std::to_string(*metrics.back().val_loss) : std::string(),
+             "; model in ", o.out_dir);
+  return 0;
+}
+
+int run_dpo(const TrainRunOptions& o) {
+  int code = 0;
+  if (launch_if_requested(o, &code)) return code;
+  common_setup(o);
+  DpoOptions dpo{o.dpo_loss, o.beta, o.label_smoothing, o.rpo_alpha};
+  validate(dpo);
+  FineTuneJob job = fine_tune_job(o, "--sft");
+  auto dist = std::make_shared<Distributed>(rendezvous_from_env(), parse_device(o.device));
+  const torch::Device device = parse_device(o.device);
+  job.model->to(device);
+
+  // The reference is the starting model: its log-probs once, cached (rank 0 writes).
+  auto reference_for = [&](const std::vector<PairRows>& pairs, const std::string& name) {
+    const std::string cache = o.out_dir + "/" + name;
+    if (dist->rank() == 0) cached_reference_logps(cache, o.base, job.model, pairs, o.batch, job.pad_id, device);
+    dist->barrier();
+    return cached_reference_logps(cache, o.base, job.model, pairs, o.batch, job.pad_id, device);
+  };
+  auto pairs = std::make_shared<const std::vector<PairRows>>(tokenize_pairs(read_preference_pairs(o.data), *job.tok, job.rows));
+  log_info("dpo data: ", pairs->size(), " pairs (", dpo.loss, ", beta ", dpo.beta, ")");
+  auto source = std::make_shared<PairBatchSource>(pairs, reference_for(*pairs, "reference-logps.json"), o.batch,
+                                                  o.grad_accum, job.pad_id, o.seed);
+  std::shared_ptr<BatchSource> validation;
+  int64_t val_batches = 4;
+  if (!o.val_data.empty()) {
+    auto val = std::make_shared<const std::vector<PairRows>>(tokenize_pairs(read_preference_pairs(o.val_data), *job.tok, job.rows));
+    val_batches = whole_set_batches(val->size(), o.batch);
+    validation = std::make_shared<PairBatchSource>(val, reference_for(*val, "reference-logps-val.json"), o.batch, 1,
+                                                   job.pad_id, o.seed, /*shuffle=*/false);
+  }
+  TrainerOptions t = trainer_options(o, job.tokenizer_dir, val_batches);
+  Trainer trainer(job.model, t, source, dpo_loss_fn(dpo), validation, dist);
+  if (!o.resume.empty()) trainer.resume(o.resume);
+  auto metrics = trainer.run();
+  if (dist->rank() == 0 && !metrics.empty()) {
+    const auto& m = metrics.back();
+    log_info("done: step ", trainer.step(), ", loss ", m.loss, ", reward margin ", m.extra.count("rewards/margins") ? m.extra.at("rewards/margins") : 0.0,
+             m.val_extra.count("rewards/accuracy") ? ", val reward accuracy " + std::to_string(m.val_extra.at("rewards/accuracy")) : std::string(),
+             "; model in ", o.out_dir);
+  }
+  return 0;
+}
 
 int run_pretrain(const TrainRunOptions& o) {
   int code = 0;
@@ -125,6 +251,14 @@ int run_pretrain(const TrainRunOptions& o) {
     if (static_cast<int64_t>(tok.vocab_size()) > config.vocab_size)
       fail("--config: vocab_size ", config.vocab_size, " is smaller than the tokenizer's ", tok.vocab_size(),
            " entries; use a config with vocab_size >= ", tok.vocab_size());
+    // A preset's vocabulary is a size guess; a trained tokenizer is the truth. Embedding rows
+    // no token can reach only cost time (the output layer is computed for every row).
+    const bool is_preset = !fs::exists(o.config);
+    const int64_t fitted = (static_cast<int64_t>(tok.vocab_size()) + 63) / 64 * 64;  // matmul-friendly
+    if (is_preset && fitted < config.vocab_size) {
+      log_info("vocab_size ", config.vocab_size, " -> ", fitted, " to fit the tokenizer's ", tok.vocab_size(), " tokens");
+      config.vocab_size = fitted;
+    }
     config.bos_id = tok.bos_id();
     config.eos_id = tok.eos_id();
     config.pad_id = tok.pad_id();

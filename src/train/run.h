@@ -1,5 +1,5 @@
-// The pretrain / cpt jobs behind the CLI verbs, with a libtorch-free interface so the verb
-// files compile fast. A run directory holds the final HF model (config.json,
+// The pretrain / cpt / sft / dpo jobs behind the CLI verbs, with a libtorch-free interface so
+// the verb files compile fast. A run directory holds the final HF model (config.json,
 // model.safetensors, tokenizer files), metrics.jsonl and checkpoint/ (resumable state).
 #pragma once
 #include <cstdint>
@@ -9,10 +9,10 @@ namespace gemba::train {
 
 struct TrainRunOptions {
   std::string config;     // pretrain: a preset name or a config.json path
-  std::string base;       // cpt: the HF model directory to continue from
+  std::string base;       // cpt/sft: the HF model to continue from; dpo: the SFT model (also the reference)
   std::string tokenizer;  // tokenizer directory (pretrain: required; cpt: defaults to base)
-  std::string data;       // token shards (file, directory of *.tok, or comma-separated list)
-  std::string val_data;   // validation shards (optional)
+  std::string data;       // token shards; sft: FAQ/chat JSONL or CSV files; dpo: preference pairs JSONL
+  std::string val_data;   // validation data of the same kind (optional)
   std::string replay;     // cpt: "SHARDS:ratio" of general text mixed in (optional)
   std::string out_dir;
   std::string resume;     // a run dir or checkpoint dir to continue exactly (optional)
@@ -27,7 +27,7 @@ struct TrainRunOptions {
   double weight_decay = 0.1;
   double clip = 1.0;
   int64_t eval_every = 0;
-  int64_t eval_batches = 4;
+  int64_t eval_batches = -1;  // -1: 4 for pretrain/cpt, the whole validation set for sft/dpo
   int64_t save_every = 0;
   bool activation_checkpointing = false;
   std::string device = "cpu";
@@ -36,10 +36,22 @@ struct TrainRunOptions {
   int threads = 0;  // 0: libtorch's default
   int nproc = 1;    // >1: start this many data-parallel ranks on this machine
   bool progress = true;
+
+  // sft / dpo
+  std::string chat_template;  // "": the base model's (tokenizer_config.json), else plain
+  bool pack = false;          // sft: several short conversations per row
+
+  // dpo
+  std::string dpo_loss = "sigmoid";
+  double beta = 0.1;
+  double label_smoothing = 0.0;
+  double rpo_alpha = 0.0;
 };
 
 // Each returns the process exit code; user errors are thrown as gemba::Error.
 int run_pretrain(const TrainRunOptions& options);
 int run_cpt(const TrainRunOptions& options);
+int run_sft(const TrainRunOptions& options);
+int run_dpo(const TrainRunOptions& options);
 
 }  // namespace gemba::train

@@ -138,6 +138,8 @@ Json StepMetrics::to_json() const {
     j["val_loss"] = *val_loss;
     j["val_ppl"] = std::exp(*val_loss);
   }
+  for (const auto& [k, v] : extra) j[k] = v;
+  for (const auto& [k, v] : val_extra) j["val_" + k] = v;
   return j;
 }
 
@@ -254,6 +256,7 @@ StepMetrics Trainer::train_step() {
   auto t0 = std::chrono::steady_clock::now();
   model_->train();
   double local_sum = 0, local_count = 0;
+  std::map<std::string, double> metric_sums;
   int64_t seq_len = 0;
   for (int64_t m = 0; m < options_.grad_accum; ++m) {
     Batch batch = train_->get(step_, m, dist_->rank(), dist_->world_size());
@@ -269,15 +272,12 @@ StepMetrics Trainer::train_step() {
     ls.sum.backward();
     local_sum += ls.sum.item<double>();
     local_count += ls.count;
+    for (const auto& [k, v] : ls.metric_sums) metric_sums[k] += v;
   }
   double global_count = 0;
   average_gradients(local_count, global_count);
-  double global_sum = local_sum;
-  if (dist_->active()) {
-    auto t = std::vector<torch::Tensor>{torch::tensor({local_sum}, torch::kFloat64)};
-    dist_->allreduce_sum(t);
-    global_sum = t[0].item<double>();
-  }
+  double global_sum = local_sum, counted = local_count;
+  allreduce_sums(global_sum, counted, metric_sums);
 
   double grad_norm = 0;
   if (options_.clip_norm > 0) {
@@ -305,14 +305,28 @@ StepMetrics Trainer::train_step() {
   const double tokens = static_cast<double>(train_->tokens_per_micro_batch() * options_.grad_accum);
   m.tokens_per_s = tokens / dt;
   m.mfu = m.tokens_per_s * flops_per_token_ / (options_.peak_flops * dist_->world_size());
+  for (const auto& [k, v] : metric_sums) m.extra[k] = v / global_count;
   return m;
 }
 
-double Trainer::evaluate() {
+void Trainer::allreduce_sums(double& sum, double& count, std::map<std::string, double>& metrics) {
+  if (!dist_->active()) return;
+  std::vector<double> values{sum, count};
+  for (const auto& [k, v] : metrics) values.push_back(v);  // std::map: same key order on every rank
+  auto t = std::vector<torch::Tensor>{torch::tensor(values, torch::kFloat64)};
+  dist_->allreduce_sum(t);
+  sum = t[0][0].item<double>();
+  count = t[0][1].item<double>();
+  int64_t i = 2;
+  for (auto& [k, v] : metrics) v = t[0][i++].item<double>();
+}
+
+Evaluation Trainer::evaluate() {
   if (!validation_) fail("no validation data; pass --val-data");
   model_->eval();
   torch::NoGradGuard no_grad;
   double sum = 0, count = 0;
+  std::map<std::string, double> metric_sums;
   for (int64_t m = 0; m < options_.eval_batches; ++m) {
     Batch batch = validation_->get(0, m, dist_->rank(), dist_->world_size());
     batch.input_ids = batch.input_ids.to(options_.device);
@@ -322,16 +336,15 @@ double Trainer::evaluate() {
     LossSum ls = loss_(model_, batch);
     sum += ls.sum.item<double>();
     count += ls.count;
+    for (const auto& [k, v] : ls.metric_sums) metric_sums[k] += v;
   }
-  if (dist_->active()) {
-    auto t = std::vector<torch::Tensor>{torch::tensor({sum, count}, torch::kFloat64)};
-    dist_->allreduce_sum(t);
-    sum = t[0][0].item<double>();
-    count = t[0][1].item<double>();
-  }
+  allreduce_sums(sum, count, metric_sums);
   model_->train();
   if (count <= 0) fail("validation data gave no labelled tokens");
-  return sum / count;
+  Evaluation e;
+  e.loss = sum / count;
+  for (const auto& [k, v] : metric_sums) e.extra[k] = v / count;
+  return e;
 }
 
 void Trainer::append_metrics(const Json& line) {
@@ -361,7 +374,10 @@ void Trainer::save_final_model() {
   if (options_.out_dir.empty()) return;
   if (dist_->rank() == 0) {
     fs::create_directories(options_.out_dir);
-    write_hf_files(model_, options_.out_dir, options_.tokenizer_dir);
+    if (options_.save_final)
+      options_.save_final(model_, options_.out_dir);
+    else
+      write_hf_files(model_, options_.out_dir, options_.tokenizer_dir);
   }
   dist_->barrier();
 }
@@ -375,7 +391,11 @@ std::vector<StepMetrics> Trainer::run(int64_t stop_at) {
   while (step_ < options_.steps) {
     StepMetrics m = train_step();
     const bool last = step_ == options_.steps;
-    if (validation_ && ((options_.eval_every > 0 && step_ % options_.eval_every == 0) || last)) m.val_loss = evaluate();
+    if (validation_ && ((options_.eval_every > 0 && step_ % options_.eval_every == 0) || last)) {
+      Evaluation e = evaluate();
+      m.val_loss = e.loss;
+      m.val_extra = e.extra;
+    }
     Json line = m.to_json();
     append_metrics(line);
     if (progress) progress->update(static_cast<uint64_t>(step_), line);

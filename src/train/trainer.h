@@ -70,6 +70,8 @@ class SequentialBatchSource : public BatchSource {
 struct LossSum {
   torch::Tensor sum;  // scalar, differentiable
   double count = 0;
+  // Other per-item sums to log (e.g. DPO's "rewards/margins"); logged as sum / count.
+  std::map<std::string, double> metric_sums;
 };
 using LossFn = std::function<LossSum(LlamaForCausalLM& model, const Batch& batch)>;
 
@@ -94,12 +96,22 @@ struct TrainerOptions {
   double peak_flops = 0;        // per process; 0: measure torch::mm once at start
   bool progress = true;         // progress bar / JSON lines on stderr
   uint64_t seed = 0;            // recorded in the checkpoint
+  // Writes the final model into out_dir instead of write_hf_files (e.g. LoRA: the adapter,
+  // and the merged model). Called on rank 0 only.
+  std::function<void(LlamaForCausalLM& model, const std::string& out_dir)> save_final;
+};
+
+struct Evaluation {
+  double loss = 0;                       // mean per item
+  std::map<std::string, double> extra;   // metric_sums per item
 };
 
 struct StepMetrics {
   int64_t step = 0;  // 1-based: the number of optimizer steps done
   double loss = 0, lr = 0, grad_norm = 0, tokens_per_s = 0, mfu = 0;
   std::optional<double> val_loss;
+  std::map<std::string, double> extra;      // LossSum::metric_sums per item (train)
+  std::map<std::string, double> val_extra;  // the same on validation data, logged as "val_<name>"
   Json to_json() const;
 };
 
@@ -117,8 +129,8 @@ class Trainer {
   // Runs steps until options.steps, or until `stop_at` steps are done when stop_at > 0 (then a
   // checkpoint is written, as if the run had been interrupted there). Returns this call's metrics.
   std::vector<StepMetrics> run(int64_t stop_at = 0);
-  // Mean validation loss per item over eval_batches micro-batches.
-  double evaluate();
+  // Mean validation loss (and extra metrics) per item over eval_batches micro-batches.
+  Evaluation evaluate();
 
   // model + optimizer + schedule + step + RNG, atomically, as an HF directory plus
   // optimizer.pt and trainer-state.json.
@@ -133,6 +145,8 @@ class Trainer {
  private:
   StepMetrics train_step();
   void average_gradients(double local_count, double& global_count);
+  // Sums (loss, count, metrics) over ranks; metrics keys must be the same on every rank.
+  void allreduce_sums(double& sum, double& count, std::map<std::string, double>& metrics);
   void append_metrics(const Json& line);
 
   LlamaForCausalLM model_;

@@ -15,6 +15,7 @@ gemba::cli::VerbRegistration reg{
       app.add_option("--base", o->base, "HF model directory to continue from")->required();
       app.add_option("--tokenizer", o->tokenizer, "Tokenizer directory (default: --base)");
       app.add_option("--replay", o->replay, "General-text shards and their share, e.g. general.tok:0.2");
+      gemba::cli::add_shard_options(app, *o);
       gemba::cli::add_train_options(app, *o);
       return [o] { return gemba::train::run_cpt(*o); };
     }};

@@ -1,4 +1,4 @@
-// Options shared by `gemba pretrain` and `gemba cpt` (header-only; no libtorch).
+// Options shared by the training verbs (pretrain, cpt, sft, dpo; header-only; no libtorch).
 #pragma once
 #include <CLI/CLI.hpp>
 
@@ -6,13 +6,23 @@
 
 namespace gemba::cli {
 
+// The training data (--data or another name, e.g. dpo's --pairs) and its validation split.
+inline void add_data_options(CLI::App& app, train::TrainRunOptions& o, const std::string& flag, const std::string& help,
+                             const std::string& val_flag, const std::string& val_help) {
+  app.add_option(flag, o.data, help)->required();
+  app.add_option(val_flag, o.val_data, val_help);
+}
+
+inline void add_shard_options(CLI::App& app, train::TrainRunOptions& o) {
+  add_data_options(app, o, "--data", "Token shards: a .tok file, a directory of them, or a comma-separated list", "--val-data",
+                   "Validation shards (loss and perplexity every --eval-every steps)");
+}
+
 inline void add_train_options(CLI::App& app, train::TrainRunOptions& o) {
-  app.add_option("--data", o.data, "Token shards: a .tok file, a directory of them, or a comma-separated list")->required();
   app.add_option("-o,--out", o.out_dir, "Run directory: final HF model, metrics.jsonl, checkpoint/")->required();
-  app.add_option("--val-data", o.val_data, "Validation shards (loss and perplexity every --eval-every steps)");
   app.add_option("--steps", o.steps, "Optimizer steps")->capture_default_str();
   app.add_option("--batch", o.batch, "Sequences per micro-batch, all ranks together")->capture_default_str();
-  app.add_option("--seq-len", o.seq_len, "Tokens per packed sequence")->capture_default_str();
+  app.add_option("--seq-len", o.seq_len, "Tokens per sequence (sft/dpo: the longest row; longer ones are cut)")->capture_default_str();
   app.add_option("--grad-accum", o.grad_accum, "Micro-batches per optimizer step")->capture_default_str();
   app.add_option("--lr", o.lr, "Peak learning rate")->capture_default_str();
   app.add_option("--min-lr-ratio", o.min_lr_ratio, "Cosine floor as a fraction of --lr")->capture_default_str();
@@ -20,7 +30,7 @@ inline void add_train_options(CLI::App& app, train::TrainRunOptions& o) {
   app.add_option("--weight-decay", o.weight_decay, "AdamW weight decay (not on norms/embeddings)")->capture_default_str();
   app.add_option("--clip", o.clip, "Gradient-norm clipping threshold (0: off)")->capture_default_str();
   app.add_option("--eval-every", o.eval_every, "Validate every N steps (0: at the end only)")->capture_default_str();
-  app.add_option("--eval-batches", o.eval_batches, "Validation micro-batches per evaluation")->capture_default_str();
+  app.add_option("--eval-batches", o.eval_batches, "Validation micro-batches per evaluation (default: 4; sft/dpo: all)");
   app.add_option("--save-every", o.save_every, "Write a resumable checkpoint every N steps (0: at the end)")->capture_default_str();
   app.add_flag("--activation-checkpointing", o.activation_checkpointing, "Recompute layers in backward to save memory");
   app.add_option("--device", o.device, "cpu, cuda or cuda:N")->capture_default_str();

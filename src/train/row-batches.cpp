@@ -1,0 +1,72 @@
+#include "train/row-batches.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "train/packed-sequences.h"
+
+namespace gemba::train {
+
+Batch batch_from_rows(const std::vector<const SftRow*>& rows, int32_t pad_id) {
+  size_t longest = 2;
+  for (const SftRow* r : rows) longest = std::max(longest, r->ids.size());
+  const int64_t b = static_cast<int64_t>(rows.size()), T = static_cast<int64_t>(longest) - 1;
+  auto inputs = torch::full({b, T}, static_cast<int64_t>(pad_id < 0 ? 0 : pad_id), torch::kInt64);
+  auto labels = torch::full({b, T}, kIgnoreIndex, torch::kInt64);
+  auto in = inputs.accessor<int64_t, 2>();
+  auto lab = labels.accessor<int64_t, 2>();
+  for (int64_t i = 0; i < b; ++i) {
+    const SftRow& r = *rows[static_cast<size_t>(i)];
+    const int64_t n = static_cast<int64_t>(r.ids.size());
+    for (int64_t t = 0; t + 1 < n; ++t) {
+      in[i][t] = r.ids[static_cast<size_t>(t)];
+      if (r.is_target[static_cast<size_t>(t + 1)]) lab[i][t] = r.ids[static_cast<size_t>(t + 1)];
+    }
+  }
+  return Batch{inputs, labels, {}};
+}
+
+uint64_t epoch_shuffled_index(uint64_t k, uint64_t n, uint64_t seed, uint64_t& cached_epoch, std::vector<uint64_t>& cache) {
+  const uint64_t epoch = k / n;
+  if (epoch != cached_epoch) {
+    cache = shuffled_indices(n, seed * 0x9e3779b97f4a7c15ull + epoch);
+    cached_epoch = epoch;
+  }
+  return cache[k % n];
+}
+
+RankSlice rank_slice(int64_t step, int64_t micro, int64_t batch, int64_t grad_accum, int rank, int world_size) {
+  if (batch % world_size != 0) fail("--batch ", batch, " must be divisible by the number of ranks (", world_size, ")");
+  RankSlice s;
+  s.rows = batch / world_size;
+  s.first = static_cast<uint64_t>((step * grad_accum + micro) * batch + s.rows * rank);
+  return s;
+}
+
+RowBatchSource::RowBatchSource(std::shared_ptr<const std::vector<SftRow>> rows, int64_t batch, int64_t grad_accum,
+                               int32_t pad_id, uint64_t seed, bool shuffle)
+    : rows_(std::move(rows)), batch_(batch), grad_accum_(grad_accum), pad_id_(pad_id), seed_(seed), shuffle_(shuffle) {
+  if (!rows_ || rows_->empty()) fail("no training rows");
+  if (batch_ < 1) fail("--batch ", batch_, ": must be at least 1");
+  if (grad_accum_ < 1) fail("--grad-accum ", grad_accum_, ": must be at least 1");
+  uint64_t total = 0;
+  for (const auto& r : *rows_) total += r.ids.size() - 1;
+  tokens_per_micro_batch_ = static_cast<int64_t>(total * static_cast<uint64_t>(batch_) / rows_->size());
+}
+
+uint64_t RowBatchSource::row_index(uint64_t k) const {
+  const uint64_t n = rows_->size();
+  if (!shuffle_) return k % n;
+  return epoch_shuffled_index(k, n, seed_, cached_epoch_, cached_perm_);
+}
+
+Batch RowBatchSource::get(int64_t step, int64_t micro, int rank, int world_size) {
+  // Validation (no shuffle) reads micro-batch m as rows [m·batch, ...) whatever the step.
+  const RankSlice s = shuffle_ ? rank_slice(step, micro, batch_, grad_accum_, rank, world_size)
+                               : rank_slice(0, step + micro, batch_, 1, rank, world_size);
+  std::vector<const SftRow*> rows;
+  for (int64_t r = 0; r < s.rows; ++r) rows.push_back(&(*rows_)[row_index(s.first + static_cast<uint64_t>(r))]);
+  return batch_from_rows(rows, pad_id_);
+}
+
+}  // namespace gemba::train
