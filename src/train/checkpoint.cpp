@@ -4,15 +4,37 @@
 
 #include "core/atomic-output.h"
 #include "core/error.h"
+#include "train/lora.h"
 
 namespace gemba::train {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+Json lora_json(const LoraOptions& o) {
+  return {{"r", o.rank}, {"lora_alpha", o.alpha}, {"lora_dropout", o.dropout}, {"targets", o.targets}};
+}
+
+std::string describe(const Json& lora) { return lora.is_null() ? "no LoRA" : "LoRA " + lora.dump(); }
+
+// Resuming must rebuild the model the checkpoint was trained as: the same LoRA (or none).
+void check_lora_matches(const std::string& dir, LlamaForCausalLM& model) {
+  const std::string path = dir + "/" + kLoraStateFile;
+  const Json saved = fs::exists(path) ? read_json_file(path) : Json();
+  const Json now = has_lora(model) ? lora_json(lora_options_of(model)) : Json();
+  if (saved != now)
+    fail(dir, ": the checkpoint was trained with ", describe(saved), " but this run has ", describe(now),
+         "; resume with the LoRA settings (--lora-*) of the run that wrote it");
+}
+
+}  // namespace
+
 void write_training_checkpoint(const std::string& dir, LlamaForCausalLM& model, torch::optim::Optimizer& optimizer,
                                const Json& state, const std::string& tokenizer_dir) {
   AtomicDir out(dir);
-  write_hf_files(model, out.temp_path(), tokenizer_dir);
+  write_hf_files_with_adapters(model, out.temp_path(), tokenizer_dir);
+  if (has_lora(model)) write_json_file(out.file(kLoraStateFile), lora_json(lora_options_of(model)));
 
   torch::serialize::OutputArchive archive;
   optimizer.save(archive);
@@ -26,6 +48,7 @@ void write_training_checkpoint(const std::string& dir, LlamaForCausalLM& model, 
 Json read_training_checkpoint(const std::string& dir, LlamaForCausalLM& model, torch::optim::Optimizer& optimizer) {
   Json state = read_json_file(dir + "/" + kTrainerStateFile);
   json_require<int64_t>(state, "step", dir + "/" + kTrainerStateFile);
+  check_lora_matches(dir, model);
   load_hf_weights(model, dir);
   const std::string opt_path = dir + "/" + kOptimizerFile;
   if (!fs::exists(opt_path)) fail(opt_path, ": missing; this checkpoint cannot be resumed (use it as --base instead)");

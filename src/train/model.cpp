@@ -38,6 +38,12 @@ struct CheckpointedLayer : public torch::autograd::Function<CheckpointedLayer> {
                                torch::Tensor sin, int64_t layer_address) {
     ctx->save_for_backward({x, cos, sin});
     ctx->saved_data["layer"] = layer_address;
+    // The recomputation must draw the same dropout masks (LoRA dropout) as this pass.
+    at::Generator gen = at::globalContext().defaultGenerator(x.device());
+    {
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      ctx->saved_data["rng"] = gen.get_state();
+    }
     torch::NoGradGuard no_grad;
     auto* layer = reinterpret_cast<DecoderLayerImpl*>(layer_address);
     return layer->forward(x, RopeTables{cos, sin});
@@ -50,8 +56,18 @@ struct CheckpointedLayer : public torch::autograd::Function<CheckpointedLayer> {
     auto x = saved[0].detach().requires_grad_(true);
     torch::Tensor y;
     {
+      // Replay with the forward pass's RNG state, then put the stream back where it was.
+      at::Generator gen = at::globalContext().defaultGenerator(x.device());
+      torch::Tensor now;
+      {
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        now = gen.get_state();
+        gen.set_state(ctx->saved_data["rng"].toTensor());
+      }
       torch::AutoGradMode grad_on(true);
       y = layer->forward(x, RopeTables{saved[1], saved[2]});
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      gen.set_state(now);
     }
     torch::autograd::backward({y}, {grad_out[0]});
     return {x.grad(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
@@ -182,8 +198,12 @@ torch::Tensor LlamaForCausalLMImpl::hidden_states(const torch::Tensor& input_ids
   const int64_t T = input_ids.size(1);
   auto rope = rope_tables(T, config_.head_dim(), config_.rope_theta, input_ids.device());
   auto h = model->embed_tokens->forward(input_ids);  // [B, T, D]
+  const bool checkpoint = checkpointing_ && is_training() && torch::GradMode::is_enabled();
+  // A checkpointed layer's output needs grad only if its input does; with a frozen embedding
+  // (LoRA) it would not, and no gradient would reach the layers' trainable parameters.
+  if (checkpoint && !h.requires_grad()) h.requires_grad_(true);
   for (auto& layer : layers_) {
-    if (checkpointing_ && is_training() && torch::GradMode::is_enabled())
+    if (checkpoint)
       h = CheckpointedLayer::apply(h, rope.cos, rope.sin, reinterpret_cast<int64_t>(layer.get()));
     else
       h = layer->forward(h, rope);
@@ -243,14 +263,45 @@ torch::Tensor tensor_from_view(const format::TensorView& view) {
   return t.clone();
 }
 
+// LoRA adapter matrices (train/lora.h): "...q_proj.lora_A.weight", "...q_proj.lora_B.weight".
+bool is_lora_tensor_name(const std::string& name) {
+  return name.find(".lora_A.") != std::string::npos || name.find(".lora_B.") != std::string::npos;
+}
+
+void write_hf_files_impl(LlamaForCausalLM& model, const std::string& dir, const std::string& tokenizer_dir) {
+  format::ModelConfig config = model->config();
+  config.torch_dtype = "float32";
+  write_json_file(dir + "/config.json", config.to_hf_json());
+
+  std::vector<torch::Tensor> keep;  // contiguous f32 CPU copies, alive until write()
+  format::SafetensorsWriter writer;
+  for (auto& item : model->named_parameters()) {
+    auto t = item.value().detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    keep.push_back(t);
+    writer.add(item.key(), format::DType::F32, t.sizes().vec(), t.data_ptr<float>());
+  }
+  writer.set_metadata("format", "pt");
+  writer.write(dir + "/model.safetensors");
+  copy_tokenizer_files(tokenizer_dir, dir);
+}
+
 }  // namespace
 
 void load_hf_weights(LlamaForCausalLM& model, const std::string& dir) {
   auto weights = format::SafetensorsModel::open_dir(dir);
+  auto params = model->named_parameters();
+  // A LoRA training checkpoint's base weights alone are not the trained model.
+  for (const auto* view : weights.tensors())
+    if (is_lora_tensor_name(view->name) && !params.find(view->name))
+      fail(dir, ": holds LoRA adapter tensors ('", view->name, "'): it is a LoRA training checkpoint; resume it with "
+           "the same LoRA settings, or use the run's adapter or merged model instead");
   torch::NoGradGuard no_grad;
-  for (auto& item : model->named_parameters()) {
+  for (auto& item : params) {
     const std::string& name = item.key();
     const format::TensorView* view = weights.find(name);
+    if (!view && is_lora_tensor_name(name))
+      fail(dir, ": tensor '", name, "' is missing: this checkpoint holds no LoRA adapter for it (written without "
+           "LoRA, or with other LoRA targets); resume with the settings that wrote it");
     if (!view) fail(dir, ": tensor '", name, "' is missing from the safetensors files; is this a LlamaForCausalLM checkpoint?");
     std::vector<int64_t> expected = item.value().sizes().vec();
     if (view->shape != expected) {
@@ -281,20 +332,17 @@ void copy_tokenizer_files(const std::string& from_dir, const std::string& to_dir
 }
 
 void write_hf_files(LlamaForCausalLM& model, const std::string& dir, const std::string& tokenizer_dir) {
-  format::ModelConfig config = model->config();
-  config.torch_dtype = "float32";
-  write_json_file(dir + "/config.json", config.to_hf_json());
+  // Unmerged LoRA tensors beside the base weights would read as the base model to any loader
+  // that skips unknown names, so a model with adapters is never written as a plain HF model.
+  for (auto& item : model->named_parameters())
+    if (is_lora_tensor_name(item.key()))
+      fail(dir, ": the model has unmerged LoRA adapters; merge_lora before writing it as an HF model, or "
+           "save_peft_adapter to write the adapter alone");
+  write_hf_files_impl(model, dir, tokenizer_dir);
+}
 
-  std::vector<torch::Tensor> keep;  // contiguous f32 CPU copies, alive until write()
-  format::SafetensorsWriter writer;
-  for (auto& item : model->named_parameters()) {
-    auto t = item.value().detach().to(torch::kCPU, torch::kFloat32).contiguous();
-    keep.push_back(t);
-    writer.add(item.key(), format::DType::F32, t.sizes().vec(), t.data_ptr<float>());
-  }
-  writer.set_metadata("format", "pt");
-  writer.write(dir + "/model.safetensors");
-  copy_tokenizer_files(tokenizer_dir, dir);
+void write_hf_files_with_adapters(LlamaForCausalLM& model, const std::string& dir, const std::string& tokenizer_dir) {
+  write_hf_files_impl(model, dir, tokenizer_dir);
 }
 
 void save_hf_model(LlamaForCausalLM& model, const std::string& dir, const std::string& tokenizer_dir) {

@@ -124,7 +124,12 @@ void load_hf_weights(LlamaForCausalLM& model, const std::string& dir);
 
 // Writes config.json + model.safetensors (f32) of `model` into `dir` (an existing directory,
 // e.g. an AtomicDir's temp_path()); copies tokenizer files from `tokenizer_dir` if given.
+// Throws on a model with unmerged LoRA adapters (merge_lora or save_peft_adapter instead).
 void write_hf_files(LlamaForCausalLM& model, const std::string& dir, const std::string& tokenizer_dir);
+
+// write_hf_files refuses a model holding unmerged LoRA adapters (train/lora.h); this one also
+// writes them ("...q_proj.lora_A.weight" beside "...q_proj.weight"), for training checkpoints.
+void write_hf_files_with_adapters(LlamaForCausalLM& model, const std::string& dir, const std::string& tokenizer_dir);
 
 // Saves an HF directory atomically (temp dir + rename).
 void save_hf_model(LlamaForCausalLM& model, const std::string& dir, const std::string& tokenizer_dir);
