@@ -42,8 +42,12 @@ void LoraApplier::add(const LoraAdapter& adapter, float scale) {
   adapters_.push_back(std::make_unique<LoraAdapter>(with_qk_rows(adapter, rope_style_, config_.head_dim())));
   ++n_adapters_;
   if (scale == 0) return;  // contributes nothing; kept so n_adapters() counts it
-  for (const LoraPair& p : adapters_.back()->pairs)
-    terms_[static_cast<size_t>(p.layer)][static_cast<size_t>(p.projection)].push_back({&p, scale * adapter.pair_scale(p)});
+  for (const LoraPair& p : adapters_.back()->pairs) {
+    Term term{&p, scale * adapter.pair_scale(p), std::vector<float>(p.b.size())};
+    for (int64_t o = 0; o < p.out; ++o)
+      for (int64_t k = 0; k < p.rank; ++k) term.bt[static_cast<size_t>(k * p.out + o)] = p.b[static_cast<size_t>(o * p.rank + k)];
+    terms_[static_cast<size_t>(p.layer)][static_cast<size_t>(p.projection)].push_back(std::move(term));
+  }
 }
 
 void LoraApplier::apply(int64_t layer, Projection projection, const float* x, int64_t n, int64_t in_dim, float* y, int64_t out_dim,
@@ -54,18 +58,30 @@ void LoraApplier::apply(int64_t layer, Projection projection, const float* x, in
     GEMBA_ASSERT(p.in == in_dim && p.out == out_dim, "LoRA pair ", p.name, " does not fit the projection");
     const int64_t r = p.rank;
     // ax [n, r] = scale * x A^T
-    std::vector<float> ax(static_cast<size_t>(n * r));
+    // Scratch reused across calls; the pool's workers use it through this pointer (a
+    // thread_local named inside the lambdas would be each worker's own, empty copy).
+    thread_local std::vector<float> scratch;
+    scratch.resize(static_cast<size_t>(n * r));
+    float* ax = scratch.data();
     maybe_parallel(pool, n * r, n * r * in_dim, [&](size_t begin, size_t end, int) {
       for (size_t item = begin; item < end; ++item) {
         const int64_t t = static_cast<int64_t>(item) / r, k = static_cast<int64_t>(item) % r;
         ax[item] = term.scale * dot(p.a.data() + k * in_dim, x + t * in_dim, in_dim);
       }
     });
-    // y [n, out] += ax B^T, split over output rows.
-    maybe_parallel(pool, out_dim, n * r * out_dim, [&](size_t begin, size_t end, int) {
-      for (size_t o = begin; o < end; ++o) {
-        const float* b = p.b.data() + static_cast<int64_t>(o) * r;
-        for (int64_t t = 0; t < n; ++t) y[t * out_dim + static_cast<int64_t>(o)] += dot(b, ax.data() + t * r, r);
+    // y [n, out] += ax Bt, split over slices of the output columns; each (token, k) is one
+    // contiguous axpy of Bt's row k into the token's output row.
+    constexpr int64_t kSlice = 64;
+    const int64_t n_slices = (out_dim + kSlice - 1) / kSlice;
+    maybe_parallel(pool, n_slices, n * r * out_dim, [&](size_t begin, size_t end, int) {
+      const int64_t o0 = static_cast<int64_t>(begin) * kSlice, o1 = std::min(out_dim, static_cast<int64_t>(end) * kSlice);
+      for (int64_t t = 0; t < n; ++t) {
+        float* yr = y + t * out_dim;
+        for (int64_t k = 0; k < r; ++k) {
+          const float c = ax[t * r + k];
+          const float* bt = term.bt.data() + k * out_dim;
+          for (int64_t o = o0; o < o1; ++o) yr[o] += c * bt[o];
+        }
       }
     });
   }

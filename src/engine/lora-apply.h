@@ -30,7 +30,8 @@ class LoraApplier : public ProjectionAdapter {
  private:
   struct Term {
     const LoraPair* pair;
-    float scale;  // user scale * alpha / r
+    float scale;            // user scale * alpha / r
+    std::vector<float> bt;  // B transposed: [r, out], so the second product is r contiguous axpys
   };
   format::ModelConfig config_;
   RopeStyle rope_style_;

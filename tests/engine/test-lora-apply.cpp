@@ -138,6 +138,38 @@ TEST(LoraApply, MergedKeepsBaseDtypeAndFiles) {
   EXPECT_GT(relative_error(lora_logits(dir / "base16", {}), unmerged), 0.05);
 }
 
+TEST(LoraApply, ThreadedApplyEqualsNaiveProduct) {
+  // Shapes large enough that both products run on the pool's threads (prefill-sized n).
+  format::ModelConfig c = testing::tiny_config(4, 4, false);
+  c.hidden_size = 512;
+  c.ffn_size = 768;
+  c.n_layers = 1;
+  const LoraAdapter a = random_lora(c, 8, 16.0f, 11, {Projection::kV, Projection::kDown});
+  for (const Projection proj : {Projection::kV, Projection::kDown}) {
+    const LoraPair& p = *a.find(0, proj);
+    const int64_t n = 33;
+    std::vector<float> x(static_cast<size_t>(n * p.in));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 37) % 101) / 101.0f - 0.5f;
+    std::vector<double> want(static_cast<size_t>(n * p.out), 0.25);
+    const double s = 0.5 * 16.0 / 8.0;
+    for (int64_t t = 0; t < n; ++t)
+      for (int64_t o = 0; o < p.out; ++o)
+        for (int64_t k = 0; k < p.rank; ++k) {
+          double ax = 0;
+          for (int64_t i = 0; i < p.in; ++i) ax += static_cast<double>(p.a[k * p.in + i]) * x[t * p.in + i];
+          want[t * p.out + o] += s * p.b[o * p.rank + k] * ax;
+        }
+    LoraApplier applier(c, RopeStyle::kRotateHalf, "test");
+    applier.add(a, 0.5f);
+    for (int threads : {1, 2, 3}) {
+      ThreadPool pool(threads);
+      std::vector<float> y(static_cast<size_t>(n * p.out), 0.25f);
+      applier.apply(0, proj, x.data(), n, p.in, y.data(), p.out, pool);
+      EXPECT_LT(relative_error(y, want), 1e-5) << hf_module_name(proj) << " threads " << threads;
+    }
+  }
+}
+
 TEST(LoraApply, SpecParsing) {
   EXPECT_EQ(parse_lora_spec("a.gguf").path, "a.gguf");
   EXPECT_EQ(parse_lora_spec("a.gguf").scale, 1.0f);
