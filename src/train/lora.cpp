@@ -357,9 +357,12 @@ void load_peft_adapter(LlamaForCausalLM& model, const std::string& dir) {
   torch::NoGradGuard no_grad;
   for (const auto& a : adapters_of(model)) {
     for (const auto& [name, param] : {std::pair{"lora_A", a.module->lora_A}, std::pair{"lora_B", a.module->lora_B}}) {
-      const std::string key = kPeftPrefix + a.prefix() + "." + name + ".weight";
-      const format::TensorView* view = file.find(key);
-      if (!view) fail(weights_path, ": tensor '", key, "' is missing; was the adapter trained for this model?");
+      // PEFT writes "base_model.model.model.layers..."; some tools drop the PeftModel prefix.
+      std::string key = a.prefix() + "." + name + ".weight";
+      const format::TensorView* view = file.find(kPeftPrefix + key);
+      if (view) key = kPeftPrefix + key;
+      else view = file.find(key);
+      if (!view) fail(weights_path, ": tensor '", kPeftPrefix, key, "' is missing; was the adapter trained for this model?");
       if (view->shape != param.sizes().vec())
         fail(weights_path, ": tensor '", key, "' has shape ", c10::IntArrayRef(view->shape), " but the model needs ",
              param.sizes(), "; the adapter was trained for a different base model");

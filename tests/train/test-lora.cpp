@@ -269,6 +269,21 @@ TEST(Lora, PeftDirectoryRoundTrips) {
   EXPECT_DOUBLE_EQ(lora_options_of(fresh).alpha, 12);
   EXPECT_DOUBLE_EQ(lora_options_of(fresh).dropout, 0.05);
 
+  // Names without PeftModel's "base_model.model." prefix load too.
+  {
+    const std::string bare = dir + "/bare";
+    fs::create_directories(bare);
+    fs::copy_file(dir + "/adapter_config.json", bare + "/adapter_config.json");
+    gemba::format::SafetensorsWriter writer;
+    for (const auto& t : file.tensors()) writer.add(t.name.substr(17), t.dtype, t.shape, t.data);
+    writer.write(bare + "/adapter_model.safetensors");
+    auto again = base_model();
+    apply_lora(again, o, 1);
+    again->eval();
+    load_peft_adapter(again, bare);
+    EXPECT_TRUE(torch::equal(logits_of(again, ids), expected));
+  }
+
   // Mismatches are errors that name the problem.
   auto wrong_rank = base_model();
   apply_lora(wrong_rank, options(8, {"q", "v", "gate"}), 1);
@@ -458,3 +473,4 @@ TEST(LoraTraining, CheckpointResumesExactly) {
   EXPECT_NE(error_of([&] { load_hf_model(ckpt, torch::kCPU); }).find("LoRA"), std::string::npos);
   fs::remove_all(dir);
 }
+
