@@ -9,19 +9,22 @@ namespace gemba::engine {
 
 namespace {
 
-// Dot product with 8 independent partial sums (vectorizable without -ffast-math).
-inline float dot(const float* a, const float* b, int64_t n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) acc[j] += a[i + j] * b[i + j];
-  float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-  for (; i < n; ++i) s += a[i] * b[i];
-  return s;
-}
-
 // Below this many multiply-adds a loop runs on the calling thread: waking the pool costs more.
 constexpr int64_t kParallelWork = 1 << 15;
+// Ranks accumulated together in A x (kept in vector registers).
+constexpr int64_t kRankBlock = 16;
+
+// acc[0..K) += sum_i x[i] * at[i * stride + 0..K)   (K ranks of A^T [in, stride] at once)
+template <int64_t K>
+void accumulate_rank_block(const float* x, int64_t in, const float* at, int64_t stride, float* acc) {
+  float a[K] = {};
+  for (int64_t i = 0; i < in; ++i) {
+    const float xi = x[i];
+    const float* row = at + i * stride;
+    for (int64_t k = 0; k < K; ++k) a[k] += xi * row[k];
+  }
+  for (int64_t k = 0; k < K; ++k) acc[k] += a[k];
+}
 
 template <class Fn>
 void maybe_parallel(ThreadPool& pool, int64_t items, int64_t work, const Fn& fn) {
@@ -43,7 +46,9 @@ void LoraApplier::add(const LoraAdapter& adapter, float scale) {
   ++n_adapters_;
   if (scale == 0) return;  // contributes nothing; kept so n_adapters() counts it
   for (const LoraPair& p : adapters_.back()->pairs) {
-    Term term{&p, scale * adapter.pair_scale(p), std::vector<float>(p.b.size())};
+    Term term{&p, scale * adapter.pair_scale(p), std::vector<float>(p.a.size()), std::vector<float>(p.b.size())};
+    for (int64_t k = 0; k < p.rank; ++k)
+      for (int64_t i = 0; i < p.in; ++i) term.at[static_cast<size_t>(i * p.rank + k)] = p.a[static_cast<size_t>(k * p.in + i)];
     for (int64_t o = 0; o < p.out; ++o)
       for (int64_t k = 0; k < p.rank; ++k) term.bt[static_cast<size_t>(k * p.out + o)] = p.b[static_cast<size_t>(o * p.rank + k)];
     terms_[static_cast<size_t>(p.layer)][static_cast<size_t>(p.projection)].push_back(std::move(term));
@@ -63,10 +68,22 @@ void LoraApplier::apply(int64_t layer, Projection projection, const float* x, in
     thread_local std::vector<float> scratch;
     scratch.resize(static_cast<size_t>(n * r));
     float* ax = scratch.data();
-    maybe_parallel(pool, n * r, n * r * in_dim, [&](size_t begin, size_t end, int) {
-      for (size_t item = begin; item < end; ++item) {
-        const int64_t t = static_cast<int64_t>(item) / r, k = static_cast<int64_t>(item) % r;
-        ax[item] = term.scale * dot(p.a.data() + k * in_dim, x + t * in_dim, in_dim);
+    maybe_parallel(pool, n, n * r * in_dim, [&](size_t begin, size_t end, int) {
+      for (size_t t = begin; t < end; ++t) {
+        const float* xr = x + t * static_cast<size_t>(in_dim);
+        for (int64_t k0 = 0; k0 < r; k0 += kRankBlock) {  // ranks in register-sized blocks
+          const int64_t kn = std::min(kRankBlock, r - k0);
+          float acc[kRankBlock] = {};
+          const float* at = term.at.data() + k0;
+          if (kn == 8)  // the common ranks as fixed-length loops the compiler unrolls into registers
+            accumulate_rank_block<8>(xr, in_dim, at, r, acc);
+          else if (kn == kRankBlock)
+            accumulate_rank_block<kRankBlock>(xr, in_dim, at, r, acc);
+          else
+            for (int64_t i = 0; i < in_dim; ++i)
+              for (int64_t k = 0; k < kn; ++k) acc[k] += xr[i] * at[i * r + k];
+          for (int64_t k = 0; k < kn; ++k) ax[t * static_cast<size_t>(r) + static_cast<size_t>(k0 + k)] = term.scale * acc[k];
+        }
       }
     });
     // y [n, out] += ax Bt, split over slices of the output columns; each (token, k) is one
@@ -75,12 +92,18 @@ void LoraApplier::apply(int64_t layer, Projection projection, const float* x, in
     const int64_t n_slices = (out_dim + kSlice - 1) / kSlice;
     maybe_parallel(pool, n_slices, n * r * out_dim, [&](size_t begin, size_t end, int) {
       const int64_t o0 = static_cast<int64_t>(begin) * kSlice, o1 = std::min(out_dim, static_cast<int64_t>(end) * kSlice);
+      float acc[kSlice];
       for (int64_t t = 0; t < n; ++t) {
         float* yr = y + t * out_dim;
-        for (int64_t k = 0; k < r; ++k) {
-          const float c = ax[t * r + k];
-          const float* bt = term.bt.data() + k * out_dim;
-          for (int64_t o = o0; o < o1; ++o) yr[o] += c * bt[o];
+        for (int64_t s = o0; s < o1; s += kSlice) {
+          const int64_t len = std::min(kSlice, o1 - s);
+          std::fill_n(acc, len, 0.0f);
+          for (int64_t k = 0; k < r; ++k) {
+            const float c = ax[t * r + k];
+            const float* bt = term.bt.data() + k * out_dim + s;
+            for (int64_t o = 0; o < len; ++o) acc[o] += c * bt[o];
+          }
+          for (int64_t o = 0; o < len; ++o) yr[s + o] += acc[o];
         }
       }
     });

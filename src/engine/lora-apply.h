@@ -31,7 +31,8 @@ class LoraApplier : public ProjectionAdapter {
   struct Term {
     const LoraPair* pair;
     float scale;            // user scale * alpha / r
-    std::vector<float> bt;  // B transposed: [r, out], so the second product is r contiguous axpys
+    std::vector<float> at;  // A transposed: [in, r], so A x is `in` axpys of length r (no reductions)
+    std::vector<float> bt;  // B transposed: [r, out], so B (A x) is r axpys of length out
   };
   format::ModelConfig config_;
   RopeStyle rope_style_;

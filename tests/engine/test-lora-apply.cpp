@@ -144,14 +144,16 @@ TEST(LoraApply, ThreadedApplyEqualsNaiveProduct) {
   c.hidden_size = 512;
   c.ffn_size = 768;
   c.n_layers = 1;
-  const LoraAdapter a = random_lora(c, 8, 16.0f, 11, {Projection::kV, Projection::kDown});
+  // Rank 8 and 16 run fixed-length kernels, 20 = 16 + a remainder block, 3 the generic loop.
+  for (const int64_t rank : {8, 16, 20, 3})
   for (const Projection proj : {Projection::kV, Projection::kDown}) {
+    const LoraAdapter a = random_lora(c, rank, 16.0f, 11, {Projection::kV, Projection::kDown});
     const LoraPair& p = *a.find(0, proj);
     const int64_t n = 33;
     std::vector<float> x(static_cast<size_t>(n * p.in));
     for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 37) % 101) / 101.0f - 0.5f;
     std::vector<double> want(static_cast<size_t>(n * p.out), 0.25);
-    const double s = 0.5 * 16.0 / 8.0;
+    const double s = 0.5 * 16.0 / static_cast<double>(rank);
     for (int64_t t = 0; t < n; ++t)
       for (int64_t o = 0; o < p.out; ++o)
         for (int64_t k = 0; k < p.rank; ++k) {
@@ -165,7 +167,7 @@ TEST(LoraApply, ThreadedApplyEqualsNaiveProduct) {
       ThreadPool pool(threads);
       std::vector<float> y(static_cast<size_t>(n * p.out), 0.25f);
       applier.apply(0, proj, x.data(), n, p.in, y.data(), p.out, pool);
-      EXPECT_LT(relative_error(y, want), 1e-5) << hf_module_name(proj) << " threads " << threads;
+      EXPECT_LT(relative_error(y, want), 1e-5) << hf_module_name(proj) << " rank " << rank << " threads " << threads;
     }
   }
 }
