@@ -146,7 +146,9 @@ TEST(StatementMining, FalseTextThatIsTrueElsewhereIsNotEmitted) {
   auto r = mine_statements(hand_made_texts(), options(3));
   // ABC-100 mode A vs ABC-200 mode B would give "ABC-100 supports mode B only.", which the manual says.
   for (const auto& s : r.statements)
-    if (s.statement == "ABC-100 supports mode B only.") EXPECT_TRUE(s.label);
+    if (s.statement == "ABC-100 supports mode B only.") {
+      EXPECT_TRUE(s.label);
+    }
   EXPECT_GE(r.report.skipped_true_elsewhere, 1u);
   EXPECT_TRUE(texts_with_label(r, false).count("ABC-200 supports mode A only."));
 }
