@@ -134,9 +134,12 @@ std::string write_report(const Recipe& recipe, const std::vector<Stage>& stages,
       if (s.kind == "train") {
         std::vector<double> rates;
         std::vector<std::pair<double, double>> curve;
+        const bool lm_stage = !s.argv.empty() && (s.argv[0] == "pretrain" || s.argv[0] == "cpt");
         for (const auto& m : read_jsonl(s.output + "/metrics.jsonl")) {
           if (m.contains("tokens_per_s") && m["tokens_per_s"].is_number()) rates.push_back(m["tokens_per_s"].get<double>());
-          if (m.contains("val_loss") && m["val_loss"].is_number()) row.val_ppl = std::exp(m["val_loss"].get<double>());
+          // Perplexity on held-out manuals: what pretrain/cpt validate on (sft validates on FAQ
+          // answers, dpo reports a preference loss; neither is a manual perplexity).
+          if (lm_stage && m.contains("val_loss") && m["val_loss"].is_number()) row.val_ppl = std::exp(m["val_loss"].get<double>());
           if (m.contains("loss") && m["loss"].is_number() && m.contains("step"))
             curve.emplace_back(m["step"].get<double>(), m["loss"].get<double>());
         }

@@ -23,7 +23,7 @@ struct Planner {
   size_t reuse_until = 0;  // stage index (in kOrder) before which the main run's outputs are used
   std::vector<Stage> stages;
 
-  static inline const std::vector<std::string> kOrder = {"prepare", "prepare-general", "base", "cpt", "sft", "pairs", "dpo", "export"};
+  static inline const std::vector<std::string> kOrder = {"prepare", "prepare-general", "base", "cpt", "statements", "sft", "pairs", "dpo", "export"};
 
   bool reused(const std::string& stage) const {
     auto it = std::find(kOrder.begin(), kOrder.end(), stage);
@@ -112,11 +112,28 @@ struct Planner {
       }
       model = out;
     }
+    // statements: true/false training statements mined from the manuals and the FAQ train
+    // split ("similar but different" sentences of other products), joined to the SFT data.
+    std::string sft_data = path_of("prepare", "faq-train.jsonl");
+    std::vector<std::string> sft_inputs{model, sft_data};
+    if (enabled("sft") && enabled("statements")) {
+      std::string out = path_of("statements", "statements.jsonl");
+      if (!reused("statements")) {
+        Stage s{"statements", "prepare", {"data", "statements"}, {}, out};
+        for (auto& m : input_paths(recipe, "manuals")) append(s.argv, {"--manuals", m}), s.inputs.push_back(m);
+        append(s.argv, {"--faq", sft_data, "-o", out});
+        s.inputs.push_back(sft_data);
+        append(s.argv, settings_to_flags(recipe.stage_settings("statements"), {}));
+        add(std::move(s));
+      }
+      sft_data += "," + out;
+      sft_inputs.push_back(out);
+    }
     if (enabled("sft")) {
       std::string out = path_of("sft");
       if (!reused("sft")) {
-        Stage s{"sft", "train", {"sft", "--base", model, "--data", path_of("prepare", "faq-train.jsonl"), "--val-data", path_of("prepare", "faq-val.jsonl"), "-o", out},
-                {model, path_of("prepare", "faq-train.jsonl")}, out, out};
+        Stage s{"sft", "train", {"sft", "--base", model, "--data", sft_data, "--val-data", path_of("prepare", "faq-val.jsonl"), "-o", out},
+                sft_inputs, out, out};
         append(s.argv, threads_flag());
         append(s.argv, settings_to_flags(recipe.stage_settings("sft"), {}));
         s.resumable = true;

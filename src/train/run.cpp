@@ -12,7 +12,9 @@
 #include "tokenizer/tokenizer.h"
 #include "train/device.h"
 #include "train/dpo.h"
+#include "engine/lora-gguf.h"
 #include "train/launcher.h"
+#include "train/lora.h"
 #include "train/row-batches.h"
 #include "train/sft-data.h"
 #include "train/trainer.h"
@@ -57,6 +59,35 @@ TrainerOptions trainer_options(const TrainRunOptions& o, const std::string& toke
   return t;
 }
 
+// --lora-rank r: freeze the model, train adapters; the run directory then gets the PEFT
+// adapter (adapter_config.json, adapter_model.safetensors), the same adapter as a llama.cpp
+// GGUF (adapter.gguf) and, unless --no-merge, the merged model as ordinary HF files.
+void setup_lora(const TrainRunOptions& o, LlamaForCausalLM& model, TrainerOptions& t) {
+  if (o.lora_rank <= 0) return;
+  LoraOptions lora;
+  lora.rank = o.lora_rank;
+  lora.alpha = o.lora_alpha;
+  lora.dropout = o.lora_dropout;
+  lora.targets = parse_lora_targets(o.lora_targets);
+  apply_lora(model, lora, o.seed);
+  int64_t trainable = 0, total = 0;
+  for (const auto& p : model->parameters()) {
+    total += p.numel();
+    if (p.requires_grad()) trainable += p.numel();
+  }
+  log_info("LoRA rank ", lora.rank, " alpha ", lora.alpha, " on ", o.lora_targets, ": ", trainable, " trainable of ", total,
+           " parameters");
+  const std::string base = o.base, tokenizer_dir = t.tokenizer_dir;
+  const bool merge = o.lora_merge;
+  t.save_final = [lora, base, tokenizer_dir, merge](LlamaForCausalLM& m, const std::string& dir) {
+    save_peft_adapter(m, lora, dir, base);
+    engine::convert_peft_to_gguf(dir, dir + "/adapter.gguf", base);
+    if (!merge) return;
+    merge_lora(m);
+    write_hf_files(m, dir, tokenizer_dir);
+  };
+}
+
 struct Job {
   LlamaForCausalLM model{nullptr};
   std::string tokenizer_dir;
@@ -93,6 +124,8 @@ int train(const TrainRunOptions& o, Job job, bool continual) {
         std::make_shared<PackedSequences>(o.val_data, o.seq_len, job.eos_id, o.seed, /*shuffle=*/false), o.batch);
 
   TrainerOptions t = trainer_options(o, job.tokenizer_dir, /*default_eval_batches=*/4);
+  if (continual) setup_lora(o, job.model, t);
+  else if (o.lora_rank > 0) fail("--lora-rank needs a model to adapt: use it with cpt, sft or dpo");
 
   Trainer trainer(job.model, t, source, causal_lm_loss, validation, dist);
   if (!o.resume.empty()) trainer.resume(o.resume);
@@ -183,6 +216,7 @@ int run_sft(const TrainRunOptions& o) {
     validation = std::make_shared<RowBatchSource>(val_rows, o.batch, 1, job.pad_id, o.seed, /*shuffle=*/false);
   }
   TrainerOptions t = trainer_options(o, job.tokenizer_dir, val_batches);
+  setup_lora(o, job.model, t);
   Trainer trainer(job.model, t, source, causal_lm_loss, validation, dist);
   if (!o.resume.empty()) trainer.resume(o.resume);
   auto metrics = trainer.run();
@@ -224,6 +258,7 @@ int run_dpo(const TrainRunOptions& o) {
                                                    job.pad_id, o.seed, /*shuffle=*/false);
   }
   TrainerOptions t = trainer_options(o, job.tokenizer_dir, val_batches);
+  setup_lora(o, job.model, t);  // B = 0: the reference log-probs above are the adapted model's too
   Trainer trainer(job.model, t, source, dpo_loss_fn(dpo), validation, dist);
   if (!o.resume.empty()) trainer.resume(o.resume);
   auto metrics = trainer.run();

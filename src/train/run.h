@@ -41,6 +41,13 @@ struct TrainRunOptions {
   std::string chat_template;  // "": the base model's (tokenizer_config.json), else plain
   bool pack = false;          // sft: several short conversations per row
 
+  // LoRA (cpt / sft / dpo): rank 0 = full fine-tuning
+  int64_t lora_rank = 0;
+  double lora_alpha = 16;
+  double lora_dropout = 0.0;
+  std::string lora_targets = "q,k,v,o,gate,up,down";
+  bool lora_merge = true;  // also write the merged model (what eval/export/the next stage read)
+
   // dpo
   std::string dpo_loss = "sigmoid";
   double beta = 0.1;

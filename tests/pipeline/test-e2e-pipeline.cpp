@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 
 #include "core/atomic-output.h"
 #include "core/json.h"
@@ -62,9 +63,9 @@ class PipelineE2E : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "manuals");
     const fs::path sample = fs::path(GEMBA_SOURCE_DIR) / "examples/fa-sample";
-    size_t copied = 0;
-    for (const auto& e : fs::directory_iterator(sample / "manuals/en"))
-      if (copied++ < 4) fs::copy_file(e.path(), dir_ / "manuals" / e.path().filename());
+    // Two products of one family: the statement miner needs the same sentences about both.
+    for (const char* name : {"zcp-110.md", "zcp-140.md", "zcp-110-quick.md", "zcp-140-quick.md"})
+      fs::copy_file(sample / "manuals/en" / name, dir_ / "manuals" / name);
     copy_lines(sample / "faq.jsonl", dir_ / "faq.jsonl", 40, "\"lang\":\"en\"");
     copy_lines(sample / "general.txt", dir_ / "general.txt", 300);
     copy_lines(sample / "truefalse.jsonl", dir_ / "test.jsonl", 12, "\"lang\":\"en\"");
@@ -80,9 +81,15 @@ class PipelineE2E : public ::testing::Test {
                        "  prepare: {vocab_size: 400, seed: 1}\n"
                        "  base: {config: tiny, steps: 4, batch: 2, seq_len: 32, lr: 0.001, seed: 1}\n"
                        "  cpt: {steps: 3, batch: 2, seq_len: 32, lr: 0.0005, replay: 0.2, seed: 1" + cpt_extra + "}\n"
+                       "  statements: {entity_pattern: 'Z[A-Z]{2}-[A-Z0-9]{2,3}', seed: 1}\n"
+                       "  sft: {steps: 3, batch: 2, seq_len: 64, lr: 0.001, seed: 1}\n"
+                       "  pairs: {min_similarity: 0.0}\n"
+                       "  dpo: {steps: 2, batch: 2, seq_len: 64, lr: 0.0001, seed: 1}\n"
                        "  eval: {mode: loglik}\n"
                        "  export: {types: [q8_0]}\n"
-                       "  bench: {p: 8, n: 4, r: 1}\n";
+                       "  bench: {p: 8, n: 4, r: 1}\n"
+                       "ablations:\n"
+                       "  - {name: lora, stages: {sft: {lora_rank: 4}}}\n";
     std::string path = (dir_ / "mini.yaml").string();
     gemba::write_file_atomic(path, text);
     return path;
@@ -102,6 +109,10 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   const fs::path run = dir_ / "runs/mini";
   for (const char* p : {"prepare/train.tok", "prepare/tokenizer", "prepare-general/train.tok", "base/config.json",
                         "base/model.safetensors", "base/metrics.jsonl", "cpt/model.safetensors", "eval-base/report.json",
+                        "statements/statements.jsonl", "sft/model.safetensors", "eval-sft/report.json", "pairs/pairs.jsonl",
+                        "dpo/model.safetensors", "dpo/reference-logps.json", "eval-dpo/report.json",
+                        "ablations/lora/sft/adapter_config.json", "ablations/lora/sft/adapter_model.safetensors",
+                        "ablations/lora/sft/adapter.gguf", "ablations/lora/sft/model.safetensors", "ablations/lora/dpo/model.safetensors",
                         "eval-cpt/items.jsonl", "export/model-q8_0.gguf", "eval-q8_0/report.json", "bench/q8_0.jsonl",
                         "report.md", "report.json", "manifest.json", "loss-curves.svg"})
     EXPECT_TRUE(fs::exists(run / p)) << p;
@@ -109,11 +120,14 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   auto report = gemba::read_json_file((run / "report.json").string());
   std::vector<std::string> models;
   for (const auto& row : report["rows"]) models.push_back(row["model"].get<std::string>());
-  EXPECT_EQ(models, (std::vector<std::string>{"base", "cpt", "export-q8_0"}));
+  ASSERT_GE(models.size(), 5u);
+  EXPECT_EQ(std::vector<std::string>(models.begin(), models.begin() + 5),
+            (std::vector<std::string>{"base", "cpt", "sft", "dpo", "export-q8_0"}));
+  EXPECT_NE(std::find(models.begin(), models.end(), "lora/sft"), models.end()) << "the LoRA ablation has rows";
   const auto& cpt_row = report["rows"][1];
   EXPECT_EQ(cpt_row["accuracy"]["all"]["n"].get<int>(), 12);
   EXPECT_TRUE(cpt_row["val_ppl"].is_number());
-  EXPECT_GT(report["rows"][2]["decode_tokens_per_s"].get<double>(), 0.0);
+  EXPECT_GT(report["rows"][4]["decode_tokens_per_s"].get<double>(), 0.0);
   auto manifest = gemba::read_json_file((run / "manifest.json").string());
   for (const auto& [name, stage] : manifest["stages"].items()) EXPECT_EQ(stage["status"], "done") << name;
   EXPECT_NE(first.output.find("| cpt |"), std::string::npos) << "the table is printed";

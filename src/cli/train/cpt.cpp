@@ -17,6 +17,7 @@ gemba::cli::VerbRegistration reg{
       app.add_option("--replay", o->replay, "General-text shards and their share, e.g. general.tok:0.2");
       gemba::cli::add_shard_options(app, *o);
       gemba::cli::add_train_options(app, *o);
+      gemba::cli::add_lora_options(app, *o);
       return [o] { return gemba::train::run_cpt(*o); };
     }};
 

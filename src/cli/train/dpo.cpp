@@ -24,6 +24,7 @@ gemba::cli::VerbRegistration reg{
       app.add_option("--label-smoothing", o->label_smoothing, "Assumed share of flipped labels (sigmoid loss; cDPO)")->capture_default_str();
       app.add_option("--rpo-alpha", o->rpo_alpha, "Weight of an NLL term on the chosen answer (0: off)")->capture_default_str();
       gemba::cli::add_train_options(app, *o);
+      gemba::cli::add_lora_options(app, *o);
       return [o] { return gemba::train::run_dpo(*o); };
     }};
 

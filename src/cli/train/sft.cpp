@@ -22,6 +22,7 @@ gemba::cli::VerbRegistration reg{
       app.add_option("--template", o->chat_template, "Chat template: plain, llm-jp-3, llama-2 (default: the base model's, else plain)");
       app.add_flag("--pack", o->pack, "Pack several short conversations into one row of --seq-len tokens");
       gemba::cli::add_train_options(app, *o);
+      gemba::cli::add_lora_options(app, *o);
       return [o] { return gemba::train::run_sft(*o); };
     }};
 

@@ -43,4 +43,14 @@ inline void add_train_options(CLI::App& app, train::TrainRunOptions& o) {
   app.add_flag("!--no-progress", o.progress, "No progress bar / progress lines on stderr");
 }
 
+// LoRA flags of the verbs that adapt an existing model (cpt, sft, dpo).
+inline void add_lora_options(CLI::App& app, train::TrainRunOptions& o) {
+  app.add_option("--lora-rank", o.lora_rank, "Train a LoRA adapter of this rank instead of all weights (0: full)")
+      ->capture_default_str();
+  app.add_option("--lora-alpha", o.lora_alpha, "LoRA scale numerator (scale = alpha / rank)")->capture_default_str();
+  app.add_option("--lora-dropout", o.lora_dropout, "Dropout on the adapter's input while training")->capture_default_str();
+  app.add_option("--lora-targets", o.lora_targets, "Projections to adapt: q,k,v,o,gate,up,down")->capture_default_str();
+  app.add_flag("!--no-merge", o.lora_merge, "Write only the adapter (PEFT + adapter.gguf), not the merged model");
+}
+
 }  // namespace gemba::cli
