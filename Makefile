@@ -5,7 +5,7 @@ GEMBA := $(BUILD)/bin/gemba
 
 # The bad-input suites (truncated / bit-flipped / oversized model files, malformed
 # tokenizer files) run again under ASan + UBSan.
-ASAN_TESTS := format-test-gguf format-test-safetensors format-test-model-config tokenizer-test-tokenizer-formats
+ASAN_TESTS := format-test-gguf format-test-safetensors format-test-model-config tokenizer-test-tokenizer-formats engine-test-lora-files
 
 .PHONY: all deps build build-debug test test-asan demo bench clean
 
