@@ -73,12 +73,6 @@ SftRow encode_answer(const tokenizer::Tokenizer& tok, const SftDataOptions& o, s
   return row;
 }
 
-bool any_target(const SftRow& r) {
-  for (size_t i = 1; i < r.is_target.size(); ++i)
-    if (r.is_target[i]) return true;
-  return false;
-}
-
 }  // namespace
 
 std::vector<PreferencePair> read_preference_pairs(const std::string& path) {
@@ -125,7 +119,7 @@ std::vector<PairRows> tokenize_pairs(const std::vector<PreferencePair>& pairs, c
     bool cut = false;
     PairRows r{encode_answer(tok, options, p.prompt, p.chosen, &cut), encode_answer(tok, options, p.prompt, p.rejected, &cut)};
     truncated += cut;
-    if (!any_target(r.chosen) || !any_target(r.rejected)) {
+    if (!has_target(r.chosen) || !has_target(r.rejected)) {
       ++dropped;
       continue;
     }

@@ -19,14 +19,14 @@ std::vector<std::string> split_commas(const std::string& spec) {
   return out;
 }
 
+}  // namespace
+
 bool has_target(const SftRow& row) {
   // The first token is never predicted, so a target there carries no loss.
   for (size_t i = 1; i < row.is_target.size(); ++i)
     if (row.is_target[i]) return true;
   return false;
 }
-
-}  // namespace
 
 std::vector<SftRow> load_sft_rows(const std::string& spec, const tokenizer::Tokenizer& tok, const SftDataOptions& options,
                                   SftDataReport* report) {

@@ -38,6 +38,9 @@ struct SftDataReport {
 std::vector<SftRow> load_sft_rows(const std::string& spec, const tokenizer::Tokenizer& tok, const SftDataOptions& options,
                                   SftDataReport* report = nullptr);
 
+// Whether any token after the first carries loss (the first is never predicted).
+bool has_target(const SftRow& row);
+
 // Packs rows (in the given order) greedily into rows of at most max_tokens.
 std::vector<SftRow> pack_rows(const std::vector<SftRow>& rows, int64_t max_tokens);
 

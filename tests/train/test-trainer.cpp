@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "counting-shard.h"
 #include "core/json.h"
 #include "data/token-shard.h"
 #include "train/checkpoint.h"
@@ -44,25 +45,8 @@ std::string temp_dir(const std::string& name) {
   return dir.string();
 }
 
-// Documents that are learnable: counting sequences with a per-document step, then EOS.
 std::string write_shard(const std::string& path, uint64_t seed, int docs) {
-  gemba::data::TokenShardWriter writer(path, kVocab);
-  uint64_t s = seed;
-  for (int d = 0; d < docs; ++d) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    const int32_t step = 1 + static_cast<int32_t>((s >> 33) % 5);
-    int32_t tok = 3 + static_cast<int32_t>((s >> 40) % 90);
-    std::vector<int32_t> doc;
-    const int len = 8 + static_cast<int>((s >> 20) % 24);
-    for (int i = 0; i < len; ++i) {
-      doc.push_back(tok);
-      tok = 3 + (tok - 3 + step) % 94;
-    }
-    doc.push_back(kEos);
-    writer.append(doc);
-  }
-  writer.commit();
-  return path;
+  return gemba::test::write_counting_shard(path, seed, docs, kVocab, kEos);
 }
 
 struct RunSetup {
