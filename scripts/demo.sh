@@ -9,14 +9,15 @@ start=$(date +%s)
 
 "$GEMBA" pipeline "$RECIPE"
 
-run_name=$(sed -n 's/^name: *//p' "$RECIPE" | head -n 1)
+run_name=$(sed -n '/^name: */{s///p;q;}' "$RECIPE")
 final="runs/$run_name/export/model-q4_0.gguf"
 if [[ ! -f "$final" ]]; then
   echo "demo: $final was not produced; see runs/$run_name/logs/" >&2
   exit 1
 fi
 # The first Japanese statement whose fact is only in the manuals (never in the FAQ).
-item=$(grep '"split":"manual"' examples/fa-sample/truefalse.jsonl | grep '"lang":"ja"' | head -n 1)
+# awk reads the file itself: a `grep | head` pipeline dies of SIGPIPE under pipefail.
+item=$(awk '/"split":"manual"/ && /"lang":"ja"/ {print; exit}' examples/fa-sample/truefalse.jsonl)
 statement=$(sed -E 's/.*"statement":"([^"]*)".*/\1/' <<<"$item")
 reference=$(sed -E 's/.*"reference_answer":"([^"]*)".*/\1/' <<<"$item")
 question="${statement}
