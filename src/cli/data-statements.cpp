@@ -59,18 +59,9 @@ gemba::cli::VerbRegistration registration{
                          skipped.detail.c_str());
           for (auto& doc : ingest.documents) texts.push_back({doc.id, std::move(doc.text), true});
         }
-        gemba::data::FaqReadOptions read{a->question_column, a->answer_column};
-        for (const std::string& path : a->faq) {
-          gemba::data::FaqFile file;
-          try {
-            file = gemba::data::parse_faq(gemba::read_file(path), path, read);
-          } catch (const gemba::data::BadInput& e) {
-            gemba::fail(e.what());
-          }
-          for (const std::string& w : file.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-          // Answers only: questions and requests ("Tell me the ... of X.") assert nothing.
-          for (auto& p : file.pairs) texts.push_back({p.id, std::move(p.answer), false});
-        }
+        // Answers only: questions and requests ("Tell me the ... of X.") assert nothing.
+        for (auto& p : gemba::data::read_faq_files(a->faq, {a->question_column, a->answer_column}))
+          texts.push_back({p.id, std::move(p.answer), false});
         auto result = gemba::data::mine_statements(texts, a->mining);
         gemba::write_file_atomic(a->output, gemba::data::statements_to_jsonl(result.statements));
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

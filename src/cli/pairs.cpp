@@ -51,18 +51,7 @@ gemba::cli::VerbRegistration registration{
       app.add_option("--faq-answer-column", a->answer_column, "CSV column / JSON field of the answer")->capture_default_str();
       return [a] {
         auto t0 = std::chrono::steady_clock::now();
-        std::vector<gemba::data::FaqPair> faq;
-        gemba::data::FaqReadOptions read{a->question_column, a->answer_column};
-        for (const std::string& path : a->faq) {
-          gemba::data::FaqFile file;
-          try {
-            file = gemba::data::parse_faq(gemba::read_file(path), path, read);
-          } catch (const gemba::data::BadInput& e) {
-            gemba::fail(e.what());
-          }
-          for (const std::string& w : file.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-          for (auto& p : file.pairs) faq.push_back(std::move(p));
-        }
+        auto faq = gemba::data::read_faq_files(a->faq, {a->question_column, a->answer_column});
         auto result = gemba::data::mine_pairs(faq, a->mining);
         gemba::write_file_atomic(a->output, gemba::data::pairs_to_jsonl(result.pairs));
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

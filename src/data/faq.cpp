@@ -1,8 +1,11 @@
 #include "data/faq.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
+#include "core/atomic-output.h"
+#include "core/error.h"
 #include "core/json.h"
 #include "data/csv.h"
 
@@ -154,6 +157,21 @@ FaqFile parse_faq(std::string_view content, const std::string& path, const FaqRe
     throw BadInput("malformed-faq", path + ": no usable question/answer record" + first);
   }
   return file;
+}
+
+std::vector<FaqPair> read_faq_files(const std::vector<std::string>& paths, const FaqReadOptions& options) {
+  std::vector<FaqPair> pairs;
+  for (const std::string& path : paths) {
+    FaqFile file;
+    try {
+      file = parse_faq(read_file(path), path, options);
+    } catch (const BadInput& e) {
+      fail(e.what());  // a plain gemba::Error: the CLI prints it and exits 1
+    }
+    for (const std::string& w : file.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    for (auto& p : file.pairs) pairs.push_back(std::move(p));
+  }
+  return pairs;
 }
 
 }  // namespace gemba::data

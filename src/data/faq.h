@@ -27,4 +27,8 @@ struct FaqFile {
 // ("malformed-faq") naming the file and the fix.
 FaqFile parse_faq(std::string_view content, const std::string& path, const FaqReadOptions& options);
 
+// Reads and parses every file in order (the CLI verbs' FAQ inputs): warnings go to stderr, a
+// file with no usable record throws gemba::Error naming it.
+std::vector<FaqPair> read_faq_files(const std::vector<std::string>& paths, const FaqReadOptions& options);
+
 }  // namespace gemba::data

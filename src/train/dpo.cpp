@@ -8,7 +8,6 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/utf8.h"
-#include "train/row-batches.h"
 
 namespace gemba::train {
 
@@ -233,8 +232,7 @@ PairBatchSource::PairBatchSource(std::shared_ptr<const std::vector<PairRows>> pa
       batch_(batch),
       grad_accum_(grad_accum),
       pad_id_(pad_id),
-      seed_(seed),
-      shuffle_(shuffle) {
+      order_(pairs_ ? pairs_->size() : 0, seed, shuffle) {
   if (!pairs_ || pairs_->empty()) fail("no preference pairs");
   if (reference_.size() != pairs_->size()) fail("reference log-probs do not match the pairs (", reference_.size(), " vs ", pairs_->size(), ")");
   if (batch_ < 1) fail("--batch ", batch_, ": must be at least 1");
@@ -245,14 +243,9 @@ PairBatchSource::PairBatchSource(std::shared_ptr<const std::vector<PairRows>> pa
 }
 
 Batch PairBatchSource::get(int64_t step, int64_t micro, int rank, int world_size) {
-  const RankSlice s = shuffle_ ? rank_slice(step, micro, batch_, grad_accum_, rank, world_size)
-                               : rank_slice(0, step + micro, batch_, 1, rank, world_size);
-  const uint64_t n = pairs_->size();
+  const RankSlice s = rank_slice(order_, step, micro, batch_, grad_accum_, rank, world_size);
   std::vector<size_t> which;
-  for (int64_t r = 0; r < s.rows; ++r) {
-    const uint64_t k = s.first + static_cast<uint64_t>(r);
-    which.push_back(static_cast<size_t>(shuffle_ ? epoch_shuffled_index(k, n, seed_, cached_epoch_, cached_perm_) : k % n));
-  }
+  for (int64_t r = 0; r < s.rows; ++r) which.push_back(static_cast<size_t>(order_.at(s.first + static_cast<uint64_t>(r))));
   Batch b = batch_from_rows(rows_of(*pairs_, which), pad_id_);
   std::vector<double> ref_chosen, ref_rejected;
   for (size_t i : which) {

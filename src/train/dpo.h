@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "train/row-batches.h"
 #include "train/sft-data.h"
 #include "train/trainer.h"
 
@@ -89,11 +90,8 @@ class PairBatchSource : public BatchSource {
   std::vector<std::array<double, 2>> reference_;
   int64_t batch_, grad_accum_;
   int32_t pad_id_;
-  uint64_t seed_;
-  bool shuffle_;
+  EpochOrder order_;
   int64_t tokens_per_micro_batch_ = 0;
-  mutable uint64_t cached_epoch_ = ~0ull;
-  mutable std::vector<uint64_t> cached_perm_;
 };
 
 // The LossFn over PairBatchSource batches: sum of per-pair losses, count = pairs, and the

@@ -26,13 +26,14 @@ Batch batch_from_rows(const std::vector<const SftRow*>& rows, int32_t pad_id) {
   return Batch{inputs, labels, {}};
 }
 
-uint64_t epoch_shuffled_index(uint64_t k, uint64_t n, uint64_t seed, uint64_t& cached_epoch, std::vector<uint64_t>& cache) {
-  const uint64_t epoch = k / n;
-  if (epoch != cached_epoch) {
-    cache = shuffled_indices(n, seed * 0x9e3779b97f4a7c15ull + epoch);
-    cached_epoch = epoch;
+uint64_t EpochOrder::at(uint64_t k) const {
+  if (!shuffle_) return k % n_;
+  const uint64_t epoch = k / n_;
+  if (epoch != cached_epoch_) {
+    cached_perm_ = shuffled_indices(n_, seed_ * 0x9e3779b97f4a7c15ull + epoch);
+    cached_epoch_ = epoch;
   }
-  return cache[k % n];
+  return cached_perm_[k % n_];
 }
 
 RankSlice rank_slice(int64_t step, int64_t micro, int64_t batch, int64_t grad_accum, int rank, int world_size) {
@@ -43,9 +44,19 @@ RankSlice rank_slice(int64_t step, int64_t micro, int64_t batch, int64_t grad_ac
   return s;
 }
 
+RankSlice rank_slice(const EpochOrder& order, int64_t step, int64_t micro, int64_t batch, int64_t grad_accum, int rank,
+                     int world_size) {
+  return order.shuffled() ? rank_slice(step, micro, batch, grad_accum, rank, world_size)
+                          : rank_slice(0, step + micro, batch, 1, rank, world_size);
+}
+
 RowBatchSource::RowBatchSource(std::shared_ptr<const std::vector<SftRow>> rows, int64_t batch, int64_t grad_accum,
                                int32_t pad_id, uint64_t seed, bool shuffle)
-    : rows_(std::move(rows)), batch_(batch), grad_accum_(grad_accum), pad_id_(pad_id), seed_(seed), shuffle_(shuffle) {
+    : rows_(std::move(rows)),
+      batch_(batch),
+      grad_accum_(grad_accum),
+      pad_id_(pad_id),
+      order_(rows_ ? rows_->size() : 0, seed, shuffle) {
   if (!rows_ || rows_->empty()) fail("no training rows");
   if (batch_ < 1) fail("--batch ", batch_, ": must be at least 1");
   if (grad_accum_ < 1) fail("--grad-accum ", grad_accum_, ": must be at least 1");
@@ -54,18 +65,10 @@ RowBatchSource::RowBatchSource(std::shared_ptr<const std::vector<SftRow>> rows, 
   tokens_per_micro_batch_ = static_cast<int64_t>(total * static_cast<uint64_t>(batch_) / rows_->size());
 }
 
-uint64_t RowBatchSource::row_index(uint64_t k) const {
-  const uint64_t n = rows_->size();
-  if (!shuffle_) return k % n;
-  return epoch_shuffled_index(k, n, seed_, cached_epoch_, cached_perm_);
-}
-
 Batch RowBatchSource::get(int64_t step, int64_t micro, int rank, int world_size) {
-  // Validation (no shuffle) reads micro-batch m as rows [m·batch, ...) whatever the step.
-  const RankSlice s = shuffle_ ? rank_slice(step, micro, batch_, grad_accum_, rank, world_size)
-                               : rank_slice(0, step + micro, batch_, 1, rank, world_size);
+  const RankSlice s = rank_slice(order_, step, micro, batch_, grad_accum_, rank, world_size);
   std::vector<const SftRow*> rows;
-  for (int64_t r = 0; r < s.rows; ++r) rows.push_back(&(*rows_)[row_index(s.first + static_cast<uint64_t>(r))]);
+  for (int64_t r = 0; r < s.rows; ++r) rows.push_back(&(*rows_)[order_.at(s.first + static_cast<uint64_t>(r))]);
   return batch_from_rows(rows, pad_id_);
 }
 

@@ -15,6 +15,32 @@ namespace gemba::train {
 // Inputs [b, T] and labels [b, T] for rows[i] (T = longest row - 1); pad_id fills inputs.
 Batch batch_from_rows(const std::vector<const SftRow*>& rows, int32_t pad_id);
 
+
+// The order a run visits n items (shared by the SFT and DPO sources): epoch e in a permutation
+// seeded by (seed, e), or in file order when !shuffle.
+class EpochOrder {
+ public:
+  EpochOrder(uint64_t n, uint64_t seed, bool shuffle) : n_(n), seed_(seed), shuffle_(shuffle) {}
+  uint64_t at(uint64_t k) const;  // the item visited k-th
+  bool shuffled() const { return shuffle_; }
+
+ private:
+  uint64_t n_, seed_;
+  bool shuffle_;
+  mutable uint64_t cached_epoch_ = ~0ull;
+  mutable std::vector<uint64_t> cached_perm_;  // the current epoch's permutation
+};
+
+// The global slots of micro-batch `micro` of `step` that belong to `rank`: [first, first + rows).
+// Unshuffled (validation) sources read micro-batch m as slots [m·batch, ...) whatever the step.
+struct RankSlice {
+  uint64_t first = 0;
+  int64_t rows = 0;
+};
+RankSlice rank_slice(int64_t step, int64_t micro, int64_t batch, int64_t grad_accum, int rank, int world_size);
+RankSlice rank_slice(const EpochOrder& order, int64_t step, int64_t micro, int64_t batch, int64_t grad_accum, int rank,
+                     int world_size);
+
 class RowBatchSource : public BatchSource {
  public:
   // shuffle = false: rows in order, micro-batch m of "step" 0 is rows [m·batch, (m+1)·batch)
@@ -26,27 +52,11 @@ class RowBatchSource : public BatchSource {
   size_t size() const { return rows_->size(); }
 
  private:
-  uint64_t row_index(uint64_t k) const;  // the k-th row visited by the run
-
   std::shared_ptr<const std::vector<SftRow>> rows_;
   int64_t batch_, grad_accum_;
   int32_t pad_id_;
-  uint64_t seed_;
-  bool shuffle_;
+  EpochOrder order_;
   int64_t tokens_per_micro_batch_ = 0;
-  mutable uint64_t cached_epoch_ = ~0ull;
-  mutable std::vector<uint64_t> cached_perm_;
 };
-
-// Index of the k-th item of a run over n items visited epoch by epoch in seeded permutations
-// (shared by the SFT and DPO sources). `cache` holds the current epoch's permutation.
-uint64_t epoch_shuffled_index(uint64_t k, uint64_t n, uint64_t seed, uint64_t& cached_epoch, std::vector<uint64_t>& cache);
-
-// The global slots of micro-batch `micro` of `step` that belong to `rank`: [first, first + rows).
-struct RankSlice {
-  uint64_t first = 0;
-  int64_t rows = 0;
-};
-RankSlice rank_slice(int64_t step, int64_t micro, int64_t batch, int64_t grad_accum, int rank, int world_size);
 
 }  // namespace gemba::train

@@ -241,9 +241,11 @@ int run_dpo(const TrainRunOptions& o) {
   // The reference is the starting model: its log-probs once, cached (rank 0 writes).
   auto reference_for = [&](const std::vector<PairRows>& pairs, const std::string& name) {
     const std::string cache = o.out_dir + "/" + name;
-    if (dist->rank() == 0) cached_reference_logps(cache, o.base, job.model, pairs, o.batch, job.pad_id, device);
-    dist->barrier();
-    return cached_reference_logps(cache, o.base, job.model, pairs, o.batch, job.pad_id, device);
+    std::vector<std::array<double, 2>> logps;
+    if (dist->rank() == 0) logps = cached_reference_logps(cache, o.base, job.model, pairs, o.batch, job.pad_id, device);
+    dist->barrier();  // the other ranks then find the cache rank 0 wrote
+    if (dist->rank() != 0) logps = cached_reference_logps(cache, o.base, job.model, pairs, o.batch, job.pad_id, device);
+    return logps;
   };
   auto pairs = std::make_shared<const std::vector<PairRows>>(tokenize_pairs(read_preference_pairs(o.data), *job.tok, job.rows));
   log_info("dpo data: ", pairs->size(), " pairs (", dpo.loss, ", beta ", dpo.beta, ")");

@@ -15,6 +15,7 @@
 #include "format/gguf.h"
 #include "format/model-config.h"
 #include "format/safetensors.h"
+#include "support/run-shell.h"
 
 namespace fs = std::filesystem;
 using namespace gemba;
@@ -22,23 +23,10 @@ using namespace gemba::format;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
+using Result = test::ShellResult;
 
-Result run(const std::string& args) {
-  std::string cmd = std::string(GEMBA_BINARY) + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  int status = ::pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+// stdout and stderr together
+Result run(const std::string& args) { return test::run_shell(std::string(GEMBA_BINARY) + " " + args + " 2>&1"); }
 
 class InspectTest : public ::testing::Test {
  protected:

@@ -13,6 +13,7 @@
 #include <random>
 #include <vector>
 
+#include "support/run-shell.h"
 #include "core/json.h"
 #include "format/safetensors.h"
 
@@ -21,23 +22,11 @@ using namespace gemba;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-};
+using Result = test::ShellResult;
 
 // Runs gemba with `args`; stdout only unless `with_stderr`.
 Result gemba_run(const std::string& args, bool with_stderr = false) {
-  const std::string cmd = std::string(GEMBA_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  Result r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return test::run_shell(std::string(GEMBA_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null"));
 }
 
 // The tiny-gqa preset's projections: hidden 64, 4 heads of 16, 2 KV heads, ffn 176, 2 layers.

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <algorithm>
 
+#include "support/run-shell.h"
 #include "core/atomic-output.h"
 #include "core/json.h"
 
@@ -16,22 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct CommandResult {
-  int status = -1;
-  std::string output;
-};
+using CommandResult = gemba::test::ShellResult;
 
-CommandResult run_command(const std::string& command) {
-  CommandResult r;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
-  int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+CommandResult run_command(const std::string& command) { return gemba::test::run_shell(command + " 2>&1"); }
 
 // True if a line of the pipeline's log says stage `name` ran (rather than was skipped).
 bool stage_ran(const std::string& log, const std::string& name) {
@@ -44,7 +32,7 @@ bool stage_ran(const std::string& log, const std::string& name) {
   return false;
 }
 
-bool binary_has_trainer() { return run_command(std::string(GEMBA_BINARY) + " pretrain --help").status == 0; }
+bool binary_has_trainer() { return run_command(std::string(GEMBA_BINARY) + " pretrain --help").code == 0; }
 
 // The first `n` lines of `from` whose text contains `must_contain` (or all lines).
 void copy_lines(const fs::path& from, const fs::path& to, size_t n, const std::string& must_contain = "") {
@@ -105,7 +93,7 @@ class PipelineE2E : public ::testing::Test {
 
 TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   auto first = pipeline(recipe(""));
-  ASSERT_EQ(first.status, 0) << first.output;
+  ASSERT_EQ(first.code, 0) << first.out;
   const fs::path run = dir_ / "runs/mini";
   for (const char* p : {"prepare/train.tok", "prepare/tokenizer", "prepare-general/train.tok", "base/config.json",
                         "base/model.safetensors", "base/metrics.jsonl", "cpt/model.safetensors", "eval-base/report.json",
@@ -130,31 +118,31 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   EXPECT_GT(report["rows"][4]["decode_tokens_per_s"].get<double>(), 0.0);
   auto manifest = gemba::read_json_file((run / "manifest.json").string());
   for (const auto& [name, stage] : manifest["stages"].items()) EXPECT_EQ(stage["status"], "done") << name;
-  EXPECT_NE(first.output.find("| cpt |"), std::string::npos) << "the table is printed";
+  EXPECT_NE(first.out.find("| cpt |"), std::string::npos) << "the table is printed";
 
   // Nothing changed: every stage is skipped.
   auto second = pipeline(recipe(""));
-  ASSERT_EQ(second.status, 0) << second.output;
-  EXPECT_EQ(second.output.find("running:"), std::string::npos) << second.output;
-  EXPECT_TRUE(stage_ran(first.output, "cpt"));
-  EXPECT_NE(second.output.find("unchanged, skipped"), std::string::npos);
+  ASSERT_EQ(second.code, 0) << second.out;
+  EXPECT_EQ(second.out.find("running:"), std::string::npos) << second.out;
+  EXPECT_TRUE(stage_ran(first.out, "cpt"));
+  EXPECT_NE(second.out.find("unchanged, skipped"), std::string::npos);
 }
 
 TEST_F(PipelineE2E, AFailedStageRerunsAfterTheFixWithoutRedoingEarlierStages) {
   // An unknown flag makes the cpt stage fail; the stages before it succeed.
   auto broken = pipeline(recipe(", no_such_flag: 1"));
-  ASSERT_NE(broken.status, 0) << broken.output;
-  EXPECT_NE(broken.output.find("cpt"), std::string::npos);
-  EXPECT_NE(broken.output.find("FAILED"), std::string::npos);
+  ASSERT_NE(broken.code, 0) << broken.out;
+  EXPECT_NE(broken.out.find("cpt"), std::string::npos);
+  EXPECT_NE(broken.out.find("FAILED"), std::string::npos);
   auto manifest = gemba::read_json_file((dir_ / "runs/mini/manifest.json").string());
   EXPECT_EQ(manifest["stages"]["base"]["status"], "done");
   EXPECT_EQ(manifest["stages"]["cpt"]["status"], "failed");
 
   auto fixed = pipeline(recipe(""));
-  ASSERT_EQ(fixed.status, 0) << fixed.output;
-  EXPECT_FALSE(stage_ran(fixed.output, "prepare")) << fixed.output;
-  EXPECT_FALSE(stage_ran(fixed.output, "base")) << fixed.output;
-  EXPECT_TRUE(stage_ran(fixed.output, "cpt")) << fixed.output;
+  ASSERT_EQ(fixed.code, 0) << fixed.out;
+  EXPECT_FALSE(stage_ran(fixed.out, "prepare")) << fixed.out;
+  EXPECT_FALSE(stage_ran(fixed.out, "base")) << fixed.out;
+  EXPECT_TRUE(stage_ran(fixed.out, "cpt")) << fixed.out;
   manifest = gemba::read_json_file((dir_ / "runs/mini/manifest.json").string());
   EXPECT_EQ(manifest["stages"]["cpt"]["status"], "done");
 }
