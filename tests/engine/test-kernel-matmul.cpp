@@ -228,6 +228,42 @@ TEST(QuantizedMatmul, CloseToF32Product) {
   }
 }
 
+// One-token Q4_0 products take their own kernel on some sets (groups of 4 blocks, 4 rows at a
+// time, the activation regrouped per tile): every set equals the scalar reference for row
+// counts around the 4-row step, column counts around the 4-block group (block tails 0..3,
+// a single block, no full group) and rows padded beyond their blocks (row_bytes > minimum,
+// padding filled with 0xff so reading it would show).
+TEST(Q4_0Decode, EqualsScalarReferenceOnAwkwardSizes) {
+  uint32_t seed = 500;
+  for (int64_t cols : {32, 64, 96, 128, 160, 224, 256, 288, 416, 2048 + 96}) {
+    for (int64_t rows : {1, 2, 3, 4, 5, 7, 9, 21, 67}) {
+      for (size_t pad : {size_t{0}, size_t{6}}) {
+        const size_t rb = row_bytes(GgmlType::Q4_0, cols), stride = rb + pad;
+        const auto f = random_floats(rows * cols, seed++);
+        std::vector<uint8_t> bytes(stride * rows, 0xff);
+        for (int64_t r = 0; r < rows; ++r) quantize_row(GgmlType::Q4_0, f.data() + r * cols, bytes.data() + r * stride, cols);
+        const WeightMatrix w{GgmlType::Q4_0, bytes.data(), rows, cols, stride};
+        const auto x = random_floats(cols, seed++);
+        std::vector<float> ref(rows), dq(cols);
+        matmul_reference(w, x.data(), 1, ref.data());
+        for (const std::string& set : available_kernel_sets()) {
+          ThreadPool pool(set == "scalar" ? 1 : 2);
+          std::vector<float> got(rows, NAN);
+          matmul_with_kernels(set, w, x.data(), 1, got.data(), pool);
+          for (int64_t r = 0; r < rows; ++r) {
+            dequantize_row(GgmlType::Q4_0, bytes.data() + r * stride, dq.data(), cols);
+            double scale = 0;
+            for (int64_t c = 0; c < cols; ++c) scale += std::fabs(static_cast<double>(dq[c]) * x[c]);
+            EXPECT_LE(std::fabs(static_cast<double>(got[r]) - ref[r]), 2e-6 * scale + 1e-30)
+                << set << " cols " << cols << " rows " << rows << " pad " << pad << " row " << r << ": got " << got[r]
+                << " want " << ref[r];
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(Matmul, BadMatricesAreErrors) {
   std::vector<uint8_t> bytes(4096);
   std::vector<float> x(256), y(16);

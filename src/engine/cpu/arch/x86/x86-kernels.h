@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "core/half.h"
 #include "engine/cpu/kernels.h"
@@ -359,6 +360,207 @@ void row_q6_k(const uint8_t* w, const ActView* x, int64_t n, float* out) {
   for (int t = 0; t < NT; ++t) out[t] = hsum(acc[t]);
 }
 
+// ---- Q4_0 decode (one token) -------------------------------------------------------------
+//
+// The generic row_q32 path spends ~10 uops per 18-byte Q4_0 block (two 128-bit nibble halves,
+// a scalar fp16 scale, the -8*sum(x) fix-up and a horizontal reduction of every 4 blocks), so
+// one core streamed Q4_0 at half of the memory bandwidth. For one token the activation is
+// shared by every row of the tile, so it is regrouped once per tile (Q4DecodeGroup) into the
+// order the weights unpack to. Then four blocks of a row take four 128-bit loads, one word
+// permute + convert for the four scales, AND / shift+AND, two vpdpbusd (starting from the
+// per-lane -8*x offset), and one convert, multiply and FMA on 16 float lanes; nothing is
+// reduced horizontally before the end of the row. The AVX2 set does the same on 256-bit
+// vectors (two blocks each, vpmaddubsw + vpmaddwd).
+
+// The activation of four consecutive blocks in the order the kernel consumes it. 128-bit lane
+// k of each vector belongs to block k; int32 lane j of lane k multiplies the nibble bytes
+// 4j..4j+3 of block k (low nibbles with lo, high nibbles with hi).
+struct alignas(64) Q4DecodeGroup {
+  int8_t lo[64];      // block k: x[0..15]
+  int8_t hi[64];      // block k: x[16..31]
+  int32_t corr[16];   // -8 * (the 8 x values int32 lane j multiplies): the Q4_0 offset, per lane
+  float dx[16];       // block k's activation scale in each of its 4 int32 lanes
+};
+static_assert(sizeof(Q4DecodeGroup) == 256);
+constexpr int64_t kQ4GroupBlocks = 4;
+constexpr int64_t kQ4GroupBytes = kQ4GroupBlocks * sizeof(BlockQ4_0);  // 72
+
+#if GEMBA_X86_VNNI
+
+// Regroups the first `groups` groups of four blocks of x (groups * 128 values).
+void regroup_q4_0_act(const ActView& x, int64_t groups, Q4DecodeGroup* out) {
+  // Two 64-byte loads hold blocks 0,1 and 2,3 as qwords 0..7 and 8..15 (4 qwords a block).
+  const __m512i lo_idx = _mm512_setr_epi64(0, 1, 4, 5, 8, 9, 12, 13);
+  const __m512i hi_idx = _mm512_setr_epi64(2, 3, 6, 7, 10, 11, 14, 15);
+  const __m512i dx_idx = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+  const __m512i eight = _mm512_set1_epi8(8);
+  for (int64_t g = 0; g < groups; ++g) {
+    const int8_t* q = x.q + g * kQ4GroupBlocks * kQk;
+    const __m512i a = _mm512_loadu_si512(q), b = _mm512_loadu_si512(q + 64);
+    const __m512i lo = _mm512_permutex2var_epi64(a, lo_idx, b);
+    const __m512i hi = _mm512_permutex2var_epi64(a, hi_idx, b);
+    // The offset per lane rather than per block: each lane's integer sum then stays of the
+    // size of its own |(q - 8) x| terms, so the float rounding is relative to sum |w x|.
+    const __m512i sx8 = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), eight, lo), eight, hi);
+    _mm512_store_si512(out[g].lo, lo);
+    _mm512_store_si512(out[g].hi, hi);
+    _mm512_store_si512(out[g].corr, _mm512_sub_epi32(_mm512_setzero_si512(), sx8));
+    const __m512 d4 = _mm512_castps128_ps512(_mm_loadu_ps(x.d + g * kQ4GroupBlocks));
+    _mm512_store_ps(out[g].dx, _mm512_permutexvar_ps(dx_idx, d4));
+  }
+}
+
+// Word indices for the 512-bit word permute that spreads block k's fp16 scale (word 9k of a
+// 72-byte group) over result words 4k..4k+3; the upper 16 words are unused.
+alignas(64) constexpr uint16_t kQ4ScaleWords[32] = {0, 0, 0, 0, 9, 9, 9, 9, 18, 18, 18, 18, 27, 27, 27, 27,
+                                                    0, 0, 0, 0, 0, 0, 0, 0, 0,  0,  0,  0,  0,  0,  0,  0};
+
+#else
+
+// Regroups the first `groups` groups of four blocks of x (groups * 128 values).
+void regroup_q4_0_act(const ActView& x, int64_t groups, Q4DecodeGroup* out) {
+  const __m256i ones = _mm256_set1_epi8(1), minus8 = _mm256_set1_epi16(-8);
+  const __m256i dx_lo = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1), dx_hi = _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3);
+  for (int64_t g = 0; g < groups; ++g) {
+    const int8_t* q = x.q + g * kQ4GroupBlocks * kQk;
+    for (int h = 0; h < 2; ++h) {  // blocks 2h, 2h + 1: one 256-bit vector of each field
+      const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 64 * h));
+      const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 64 * h + 32));
+      const __m256i lo = _mm256_permute2x128_si256(a, b, 0x20), hi = _mm256_permute2x128_si256(a, b, 0x31);
+      // Per int32 lane: -8 * (its 4 lo and 4 hi values), as in the AVX-512 regroup.
+      const __m256i pairs = _mm256_add_epi16(_mm256_maddubs_epi16(ones, lo), _mm256_maddubs_epi16(ones, hi));
+      _mm256_store_si256(reinterpret_cast<__m256i*>(out[g].lo + 32 * h), lo);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(out[g].hi + 32 * h), hi);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(out[g].corr + 8 * h), _mm256_madd_epi16(pairs, minus8));
+    }
+    const __m256 d4 = _mm256_castps128_ps256(_mm_loadu_ps(x.d + g * kQ4GroupBlocks));
+    _mm256_store_ps(out[g].dx, _mm256_permutevar8x32_ps(d4, dx_lo));
+    _mm256_store_ps(out[g].dx + 8, _mm256_permutevar8x32_ps(d4, dx_hi));
+  }
+}
+
+#endif
+
+// The last blocks (fewer than a group) of one row, from block b0, as row_q32 does.
+float q4_0_tail(const uint8_t* w, const ActView& x, int64_t b0, int64_t nb) {
+  const auto* blk = reinterpret_cast<const BlockQ4_0*>(w);
+  float s = 0;
+  for (int64_t b = b0; b < nb; ++b) {
+    const __m256i d = UnpackQ4_0::dot(UnpackQ4_0::weights(blk[b]),
+                                      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.q + b * kQk)));
+    const int32_t i = hsum_i32(d) - 8 * x.sum[b];
+    s += static_cast<float>(i) * (fp16(blk[b].d) * x.d[b]);
+  }
+  return s;
+}
+
+// Prefetch distance in the weight stream (3 rows of a 4096-column Q4_0 matrix ahead). The
+// hardware prefetchers alone left this kernel at ~16 GB/s from DRAM on a Zen 5 core; a
+// software prefetch of every line 4.6-9.2 KiB ahead gave 18-21 GB/s (bench/RESULTS.md).
+constexpr int64_t kQ4PrefetchBytes = 96 * kQ4GroupBytes;
+
+#if GEMBA_X86_VNNI
+
+// n_rows rows (stride bytes apart) x one token: y[r] = dot(row r, x), with x regrouped
+// (`groups` full groups) and in its plain view for the last nb % 4 blocks. One row at a time:
+// the rows are read in address order, one sequential stream. (Four rows sharing each
+// activation load were 1.3x faster from L2/L3 but half as fast from DRAM: four short
+// interleaved streams defeat the hardware prefetcher.)
+void q4_0_decode_rows(const uint8_t* w, size_t stride, int64_t n_rows, const Q4DecodeGroup* x, int64_t groups,
+                      const ActView& xv, int64_t nb, float* y) {
+  const __m512i scale_idx = _mm512_load_si512(kQ4ScaleWords);
+  const __m512i low = _mm512_set1_epi8(15);
+  for (int64_t r = 0; r < n_rows; ++r) {
+    const uint8_t* wr = w + r * stride;
+    // One group into acc: four blocks, 16 int32 lanes (4 per block) scaled lane-wise by
+    // dx * dw and summed in f32; the lanes are only added up at the end of the row.
+    auto step = [&](int64_t g, __m512& acc) {
+      const Q4DecodeGroup& xg = x[g];
+      const uint8_t* p = wr + g * kQ4GroupBytes;
+      _mm_prefetch(reinterpret_cast<const char*>(p + kQ4PrefetchBytes), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(p + kQ4PrefetchBytes + 64), _MM_HINT_T0);  // groups are 72 bytes
+      // Block k's 16 nibble bytes into 128-bit lane k (four 128-bit loads: measured faster
+      // from DRAM than two overlapping 512-bit loads and a word permute).
+      __m512i nib = _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 2)));
+      nib = _mm512_inserti32x4(nib, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 20)), 1);
+      nib = _mm512_inserti32x4(nib, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 38)), 2);
+      nib = _mm512_inserti32x4(nib, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 56)), 3);
+      const __m512i head = _mm512_loadu_si512(p);  // bytes 0..63 hold the four fp16 scales
+      const __m512 dw = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutexvar_epi16(scale_idx, head)));
+      // corr starts each lane at -8 * (its x values): the lanes then sum (q - 8) * x exactly.
+      __m512i s = _mm512_dpbusd_epi32(_mm512_load_si512(xg.corr), _mm512_and_si512(nib, low), _mm512_load_si512(xg.lo));
+      s = _mm512_dpbusd_epi32(s, _mm512_and_si512(_mm512_srli_epi16(nib, 4), low), _mm512_load_si512(xg.hi));
+      acc = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(s), _mm512_load_ps(xg.dx)), dw, acc);
+    };
+    // Two accumulators (named, so they stay in registers) for two independent FMA chains.
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    int64_t g = 0;
+    for (; g + 2 <= groups; g += 2) {
+      step(g, acc0);
+      step(g + 1, acc1);
+    }
+    if (g < groups) step(g, acc0);
+    float v = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+    if (groups * kQ4GroupBlocks < nb) v += q4_0_tail(wr, xv, groups * kQ4GroupBlocks, nb);
+    y[r] = v;
+  }
+}
+
+#else
+
+// The AVX2 form of the kernel above: the same regrouped activation, two blocks per 256-bit
+// vector (vpmaddubsw + vpmaddwd for the block dots), the scale pair spread with vpshufb.
+void q4_0_decode_rows(const uint8_t* w, size_t stride, int64_t n_rows, const Q4DecodeGroup* x, int64_t groups,
+                      const ActView& xv, int64_t nb, float* y) {
+  const __m256i low = _mm256_set1_epi8(15), ones16 = _mm256_set1_epi16(1);
+  // From 32 bytes at a block pair: words 0..3 <- the first scale (bytes 0, 1), words 8..11
+  // <- the second (bytes 18, 19 = bytes 2, 3 of the upper 128-bit lane).
+  const __m256i spread = _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 0, 1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                          2, 3, 2, 3, 2, 3, 2, 3, -1, -1, -1, -1, -1, -1, -1, -1);
+  for (int64_t r = 0; r < n_rows; ++r) {
+    const uint8_t* wr = w + r * stride;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    for (int64_t g = 0; g < groups; ++g) {
+      const Q4DecodeGroup& xg = x[g];
+      const uint8_t* p = wr + g * kQ4GroupBytes;
+      _mm_prefetch(reinterpret_cast<const char*>(p + kQ4PrefetchBytes), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(p + kQ4PrefetchBytes + 64), _MM_HINT_T0);
+      for (int h = 0; h < 2; ++h) {  // blocks 2h, 2h + 1 (36 bytes from q)
+        const uint8_t* q = p + 36 * h;
+        const __m256i nib = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(q + 20),
+                                                reinterpret_cast<const __m128i*>(q + 2));
+        const __m256i sc = _mm256_permute4x64_epi64(
+            _mm256_shuffle_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(q)), spread), 0x08);
+        const __m256 dw = _mm256_cvtph_ps(_mm256_castsi256_si128(sc));
+        // |lo x + hi x| per int16 pair <= 4 * 15 * 127: no saturation
+        const __m256i p16 = _mm256_add_epi16(
+            _mm256_maddubs_epi16(_mm256_and_si256(nib, low), _mm256_load_si256(reinterpret_cast<const __m256i*>(xg.lo + 32 * h))),
+            _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(nib, 4), low),
+                                 _mm256_load_si256(reinterpret_cast<const __m256i*>(xg.hi + 32 * h))));
+        const __m256i s = _mm256_add_epi32(_mm256_madd_epi16(p16, ones16),
+                                           _mm256_load_si256(reinterpret_cast<const __m256i*>(xg.corr + 8 * h)));
+        __m256& acc = h == 0 ? acc0 : acc1;
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(s), _mm256_load_ps(xg.dx + 8 * h)), dw, acc);
+      }
+    }
+    float v = hsum(_mm256_add_ps(acc0, acc1));
+    if (groups * kQ4GroupBlocks < nb) v += q4_0_tail(wr, xv, groups * kQ4GroupBlocks, nb);
+    y[r] = v;
+  }
+}
+
+#endif
+
+void tile_q4_0_decode(const Tile& tl) {
+  const ActView x(tl.x, tl.cols);
+  const int64_t nb = tl.cols / kQk, groups = nb / kQ4GroupBlocks;
+  thread_local std::vector<Q4DecodeGroup> regrouped;
+  if (static_cast<int64_t>(regrouped.size()) < groups) regrouped.resize(groups);
+  regroup_q4_0_act(x, groups, regrouped.data());
+  q4_0_decode_rows(tl.w, tl.w_stride, tl.n_rows, regrouped.data(), groups, x, nb, tl.y);
+}
+
+
 // ---- tiles -------------------------------------------------------------------------------
 
 template <class L>
@@ -407,6 +609,15 @@ template <int NT> struct RowQ4_0 { static void run(const uint8_t* w, const ActVi
 template <int NT> struct RowQ4K { static void run(const uint8_t* w, const ActView* x, int64_t n, float* o) { row_q4_k<NT>(w, x, n, o); } };
 template <int NT> struct RowQ6K { static void run(const uint8_t* w, const ActView* x, int64_t n, float* o) { row_q6_k<NT>(w, x, n, o); } };
 
+// Q4_0: one token takes the regrouped decode kernel.
+void tile_q4_0(const Tile& tl) {
+  if (tl.n_tokens == 1) {
+    tile_q4_0_decode(tl);
+    return;
+  }
+  tile_quant<RowQ4_0>(tl);
+}
+
 KernelSet make_x86_set(const char* name) {
   KernelSet k = scalar_kernel_set();
   k.name = name;
@@ -415,7 +626,7 @@ KernelSet make_x86_set(const char* name) {
   k.tile[static_cast<int>(WeightKind::F16)] = tile_float<LoadF16>;
   k.tile[static_cast<int>(WeightKind::BF16)] = tile_float<LoadBF16>;
   k.tile[static_cast<int>(WeightKind::Q8_0)] = tile_quant<RowQ8_0>;
-  k.tile[static_cast<int>(WeightKind::Q4_0)] = tile_quant<RowQ4_0>;
+  k.tile[static_cast<int>(WeightKind::Q4_0)] = tile_q4_0;
   k.tile[static_cast<int>(WeightKind::Q4_K)] = tile_quant<RowQ4K>;
   k.tile[static_cast<int>(WeightKind::Q6_K)] = tile_quant<RowQ6K>;
   return k;
