@@ -8,6 +8,7 @@
 #include "cli/verb.h"
 #include "core/atomic-output.h"
 #include "core/log.h"
+#include "core/nfkc.h"
 #include "engine/generator.h"
 #include "engine/lora-apply.h"
 #include "engine/model-bundle.h"
@@ -30,7 +31,7 @@ int run_verb(const RunArgs& a) {
   const auto& cfg = b.model->config();
   log_info("model ", a.gen.model, ": ", cfg.n_layers, " layers, hidden ", cfg.hidden_size, ", ",
            b.model->weights().main_type, ", ", b.model->n_threads(), " threads, kernels ", engine::active_kernel_set());
-  const std::vector<int32_t> ids = b.tokenizer->encode(prompt, b.add_bos && !a.no_bos);
+  const std::vector<int32_t> ids = b.tokenizer->encode(nfkc(prompt, "--prompt"), b.add_bos && !a.no_bos);
   engine::KvCache cache = b.model->new_cache(a.gen.ctx, engine::parse_kv_type(a.gen.kv_type));
   engine::Generator gen(*b.model, *b.tokenizer);
   const engine::GenerateResult r = gen.generate(cache, ids, a.gen.options(), [](std::string_view piece) {

@@ -6,10 +6,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/nfkc.h"
+
 namespace gemba::data {
 
-// Unicode NFKC via utf8proc. Throws gemba::Error naming `what` on invalid UTF-8.
-std::string nfkc(std::string_view text, const std::string& what = "text");
+// Unicode NFKC (core/nfkc.h: the same normalization inference applies).
+using gemba::nfkc;
 
 // Line-preserving whitespace cleanup of (already NFKC'd) text:
 //  * CR LF / CR / U+2028 / U+2029 / U+0085 -> LF; C0/C1 controls (except LF, TAB), DEL,

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/nfkc.h"
 #include "engine/generator.h"
 #include "engine/kv-cache.h"
 #include "engine/llama-model.h"
@@ -99,7 +100,7 @@ std::vector<int32_t> EngineBackend::encode_chat(const std::vector<ChatMessage>& 
 }
 
 std::vector<int32_t> EngineBackend::encode_prompt(const std::string& text) const {
-  return impl_->tok->encode(text, impl_->add_bos);
+  return impl_->tok->encode(nfkc(text, "prompt"), impl_->add_bos);  // core/nfkc.h: the form the model was trained on
 }
 
 std::unique_ptr<Sequence> EngineBackend::prefill(const std::string& model, const std::vector<int32_t>& prompt,

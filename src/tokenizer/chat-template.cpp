@@ -1,6 +1,7 @@
 #include "tokenizer/chat-template.h"
 
 #include "core/error.h"
+#include "core/nfkc.h"
 
 namespace gemba::tokenizer {
 
@@ -149,8 +150,11 @@ ChatTokens encode_plain(const Tokenizer& tok, const std::vector<ChatMessage>& me
 
 }  // namespace
 
-ChatTokens encode_chat(const Tokenizer& tok, ChatTemplate t, const std::vector<ChatMessage>& messages,
+ChatTokens encode_chat(const Tokenizer& tok, ChatTemplate t, const std::vector<ChatMessage>& raw_messages,
                        bool add_generation_prompt) {
+  // Message text in gemba's one form (core/nfkc.h), in training and at inference alike.
+  std::vector<ChatMessage> messages = raw_messages;
+  for (auto& m : messages) m.content = nfkc(m.content, "chat message (" + m.role + ")");
   switch (t) {
     case ChatTemplate::kLlmJp3: return encode_llm_jp3(tok, messages, add_generation_prompt);
     case ChatTemplate::kLlama2: return encode_llama2(tok, messages, add_generation_prompt);

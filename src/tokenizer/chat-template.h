@@ -43,6 +43,7 @@ struct ChatTokens {
 // Messages must alternate user/assistant after an optional leading system message (llama-2
 // and plain); llm-jp-3 accepts any order, as its template does. With add_generation_prompt the sequence ends with the prompt
 // for the next assistant turn (inference); otherwise assistant turns end with EOS.
+// Message contents are NFKC-normalized first (core/nfkc.h); invalid UTF-8 is a gemba::Error.
 // Tokenizes a conversation.
 ChatTokens encode_chat(const Tokenizer& tok, ChatTemplate t, const std::vector<ChatMessage>& messages,
                        bool add_generation_prompt);

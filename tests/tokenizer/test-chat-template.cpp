@@ -109,5 +109,16 @@ TEST(ChatTemplate, Llama2Layout) {
   EXPECT_EQ(text, "<s> [INST] <<SYS>>\nS\n<</SYS>>\n\nU [/INST] A </s>");
 }
 
+// The data pipeline trains on NFKC text; the chat encoder must hand the model the same form,
+// or full-width characters arrive as byte-fallback tokens the model never saw in training.
+TEST(ChatTemplate, MessagesAreNfkcNormalized) {
+  for (auto t : {ChatTemplate::kGembaPlain, ChatTemplate::kLlmJp3, ChatTemplate::kLlama2}) {
+    auto wide = encode_chat(tok(), t, {{"user", "内部消費電流（ＤＣ５Ｖ）は？ ｶﾀｶﾅ"}, {"assistant", "０．４１ Ａ"}}, false).ids;
+    auto plain = encode_chat(tok(), t, {{"user", "内部消費電流(DC5V)は? カタカナ"}, {"assistant", "0.41 A"}}, false).ids;
+    EXPECT_EQ(wide, plain) << chat_template_name(t);
+  }
+  EXPECT_THROW(encode_chat(tok(), ChatTemplate::kGembaPlain, {{"user", std::string("\xff\xfe", 2)}}, true), gemba::Error);
+}
+
 }  // namespace
 }  // namespace gemba::tokenizer
