@@ -18,6 +18,7 @@ struct StatementsArgs {
   std::vector<std::string> manuals;
   std::vector<std::string> faq;
   std::string output;
+  std::string pairs_output;
   std::string question_column = "question";
   std::string answer_column = "answer";
   gemba::data::StatementMiningOptions mining;
@@ -34,6 +35,8 @@ gemba::cli::VerbRegistration registration{
           ->expected(1, -1);
       app.add_option("-o,--output", a->output, "Output JSONL: one SFT conversation per statement (gemba sft --data)")
           ->required();
+      app.add_option("--pairs-output", a->pairs_output,
+                     "Also write (true sentence, value-swapped sentence) pairs as JSONL for `gemba eval knowledge`");
       app.add_option("--entity-pattern", a->mining.entity_pattern,
                      "Regular expression (ECMAScript) of your product codes; set it to your own format, e.g. "
                      "'Z[A-Z]{2}-[A-Z0-9]{2,3}' for the fa-sample")
@@ -64,6 +67,8 @@ gemba::cli::VerbRegistration registration{
           texts.push_back({p.id, std::move(p.answer), false});
         auto result = gemba::data::mine_statements(texts, a->mining);
         gemba::write_file_atomic(a->output, gemba::data::statements_to_jsonl(result.statements));
+        if (!a->pairs_output.empty())
+          gemba::write_file_atomic(a->pairs_output, gemba::data::knowledge_pairs_to_jsonl(result.statements));
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::printf("%s", gemba::data::format_statement_report(result.report).c_str());
         std::printf("wrote %zu statements to %s in %.2f s\n", result.statements.size(), a->output.c_str(), seconds);

@@ -6,6 +6,7 @@
 #include "core/atomic-output.h"
 #include "core/progress.h"
 #include "engine/model-bundle.h"
+#include "eval/knowledge-probe.h"
 #include "eval/truefalse-eval.h"
 
 namespace {
@@ -13,6 +14,8 @@ namespace {
 struct Flags {
   std::string model, data, out, mode = "loglik", chat_template, system, split;
   std::string judge_url, judge_model, judge_key_env = "OPENAI_API_KEY";
+  std::string knowledge_pairs;
+  size_t knowledge_limit = 500;
   int threads = 0;
   int64_t max_answer_tokens = 64;
   size_t limit = 0;
@@ -43,6 +46,18 @@ int run(const Flags& f) {
               tokenizer::chat_template_name(options.chat_template).c_str(), items.size(),
               result.unparsed ? cat("  unparsed answers: ", result.unparsed).c_str() : "");
   std::printf("%s", eval::format_accuracy_table(rows).c_str());
+  // The knowledge probe on the same model: does the LM itself know the facts (eval/knowledge-probe.h)?
+  Json knowledge;
+  if (!f.knowledge_pairs.empty()) {
+    auto pairs = eval::read_knowledge_pairs(f.knowledge_pairs);
+    Progress kp("knowledge probe", f.knowledge_limit ? std::min(f.knowledge_limit, pairs.size()) : pairs.size(), "pair");
+    auto k = eval::probe_knowledge(bundle, pairs, f.knowledge_limit, [&](size_t done, size_t) { kp.update(done); });
+    kp.finish();
+    std::printf("knowledge probe: prefers the true manual sentence %.1f%% [%.1f, %.1f] of %llu pairs\n", 100 * k.accuracy(),
+                100 * k.ci.low, 100 * k.ci.high, (unsigned long long)k.n);
+    knowledge = k.to_json();
+    knowledge["pairs"] = f.knowledge_pairs;
+  }
 
   if (!f.out.empty()) {
     AtomicDir dir(f.out);
@@ -58,7 +73,7 @@ int run(const Flags& f) {
                     {{"model", f.model}, {"data", f.data}, {"mode", f.mode},
                      {"template", tokenizer::chat_template_name(options.chat_template)},
                      {"grader", f.mode == "loglik" ? "loglik" : (options.judge ? "judge:" + f.judge_model : "rule")},
-                     {"unparsed", result.unparsed}, {"rows", eval::accuracy_rows_json(rows)}});
+                     {"unparsed", result.unparsed}, {"rows", eval::accuracy_rows_json(rows)}, {"knowledge", knowledge}});
     dir.commit();
   }
   return 0;
@@ -78,6 +93,10 @@ gemba::cli::VerbRegistration reg{
       app.add_option("--split", f->split, "only items of this split (faq, manual)");
       app.add_option("--limit", f->limit, "only the first N items");
       app.add_option("-t,--threads", f->threads, "threads (0: all)");
+      app.add_option("--knowledge-pairs", f->knowledge_pairs,
+                     "also run the knowledge probe on these (true, value-swapped) sentence pairs (gemba data statements --pairs-output)")
+          ->check(CLI::ExistingFile);
+      app.add_option("--knowledge-limit", f->knowledge_limit, "knowledge probe: the first N pairs (0: all)")->capture_default_str();
       app.add_option("--max-answer-tokens", f->max_answer_tokens, "generate mode: answer length cap")->capture_default_str();
       app.add_option("--judge-url", f->judge_url, "generate mode: OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1");
       app.add_option("--judge-model", f->judge_model, "generate mode: the judge's model name");

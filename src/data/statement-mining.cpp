@@ -345,11 +345,11 @@ StatementMiningResult mine_statements(const std::vector<StatementSourceText>& te
       if (picked.size() < static_cast<size_t>(options.per_sentence) &&
           std::find(picked.begin(), picked.end(), &cand) == picked.end())
         picked.push_back(&cand);
-    out.push_back({s.text, true, s.entity, s.lang, s.source, ""});
+    out.push_back({s.text, true, s.entity, s.lang, s.source, "", ""});
     ++report.true_statements;
     ++report.by_language[s.lang].true_statements;
     for (const Candidate* cand : picked) {
-      out.push_back({cand->text, false, s.entity, s.lang, s.source, cand->value_from});
+      out.push_back({cand->text, false, s.entity, s.lang, s.source, cand->value_from, s.text});
       ++report.false_statements;
       ++report.by_language[s.lang].false_statements;
     }
@@ -373,6 +373,22 @@ std::string statements_to_jsonl(const std::vector<MinedStatement>& statements) {
     record["entity"] = s.entity;
     record["source"] = s.source;
     if (!s.label) record["value_from"] = s.value_from;
+    out += record.dump();
+    out += '\n';
+  }
+  return out;
+}
+
+std::string knowledge_pairs_to_jsonl(const std::vector<MinedStatement>& statements) {
+  std::string out;
+  for (const auto& s : statements) {
+    if (s.label) continue;
+    nlohmann::ordered_json record;
+    record["true"] = s.original;
+    record["false"] = s.statement;
+    record["source"] = s.source;
+    record["entity"] = s.entity;
+    record["value_from"] = s.value_from;
     out += record.dump();
     out += '\n';
   }

@@ -54,6 +54,7 @@ struct MinedStatement {
   std::string lang;        // "ja" or "en"
   std::string source;      // where the true sentence is
   std::string value_from;  // false statements: the other entity whose value was swapped in
+  std::string original;    // false statements: the true corpus sentence it was made from
 };
 
 struct StatementLanguageCounts {
@@ -99,6 +100,11 @@ StatementMiningResult mine_statements(const std::vector<StatementSourceText>& te
 // the true/false evaluator asks (data/truefalse-format.h):
 // {"messages":[{"role":"user",...},{"role":"assistant",...}],"label","entity","source"}.
 std::string statements_to_jsonl(const std::vector<MinedStatement>& statements);
+
+// The same statements as sentence pairs for the knowledge probe (eval/knowledge-probe.h): one
+// line per false statement, {"true", "false", "source", "entity", "value_from"}, where "true"
+// is the corpus sentence the false one was made from.
+std::string knowledge_pairs_to_jsonl(const std::vector<MinedStatement>& statements);
 
 // Human-readable summary (counts overall and per language).
 std::string format_statement_report(const StatementMiningReport& report);

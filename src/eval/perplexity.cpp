@@ -6,7 +6,9 @@
 
 #include "core/atomic-output.h"
 #include "core/error.h"
+#include "core/nfkc.h"
 #include "data/token-shard.h"
+#include "eval/token-logprob.h"
 
 namespace gemba::eval {
 
@@ -27,11 +29,7 @@ PerplexityResult perplexity(engine::ModelBundle& bundle, const std::vector<int32
     std::span<const int32_t> chunk(tokens.data() + start, n);
     auto logits = model.forward(cache, chunk, /*all_logits=*/true);
     for (size_t j = 0; j + 1 < n; ++j) {
-      const float* row = logits.data() + j * vocab;
-      float max_logit = *std::max_element(row, row + vocab);
-      double sum = 0;
-      for (int64_t v = 0; v < vocab; ++v) sum += std::exp(double(row[v]) - max_logit);
-      total_nll += -(double(row[chunk[j + 1]]) - max_logit - std::log(sum));
+      total_nll -= log_prob_of(logits.data() + j * vocab, vocab, chunk[j + 1]);
       ++scored;
     }
     if (progress) progress(start + n, tokens.size());
@@ -56,7 +54,7 @@ std::vector<int32_t> load_eval_tokens(const engine::ModelBundle& bundle, const s
   std::string line, doc;
   auto flush = [&] {
     if (doc.find_first_not_of(" \n\t") == std::string::npos) return doc.clear();
-    auto ids = tok.encode(doc, bundle.add_bos);
+    auto ids = tok.encode(nfkc(doc, path), bundle.add_bos);  // as the data pipeline normalized the training text
     tokens.insert(tokens.end(), ids.begin(), ids.end());
     tokens.push_back(tok.eos_id());
     doc.clear();

@@ -7,6 +7,7 @@
 #include "data/truefalse-format.h"
 #include "engine/generator.h"
 #include "eval/rule-grader.h"
+#include "eval/token-logprob.h"
 
 namespace gemba::eval {
 namespace {
@@ -18,14 +19,6 @@ std::vector<ChatMessage> question_messages(const std::string& system_prompt, con
   if (!system_prompt.empty()) messages.push_back({"system", system_prompt});
   messages.push_back({"user", question});
   return messages;
-}
-
-// log softmax(logits)[target], computed stably over one row of the vocabulary.
-double log_prob_of(const float* logits, int64_t vocab, int32_t target) {
-  float max_logit = *std::max_element(logits, logits + vocab);
-  double sum = 0;
-  for (int64_t i = 0; i < vocab; ++i) sum += std::exp(double(logits[i]) - max_logit);
-  return double(logits[target]) - max_logit - std::log(sum);
 }
 
 // Scores answers after one shared prompt: the prompt (but its last token) is run once; each

@@ -16,6 +16,7 @@ namespace {
 struct ModelRow {
   std::string name, model, kind;
   Json accuracy = Json::object();  // group -> {accuracy, ci95, n}
+  Json knowledge;                  // knowledge probe (eval/knowledge-probe.h), when run
   double val_ppl = NAN, train_tok_s = NAN, wall_s = NAN, decode_tok_s = NAN, prefill_tok_s = NAN;
   double model_bytes = NAN, peak_rss = NAN;
 };
@@ -53,6 +54,14 @@ std::string fmt(double v, const char* spec) {
   if (std::isnan(v)) return "–";
   char buf[64];
   std::snprintf(buf, sizeof buf, spec, v);
+  return buf;
+}
+
+// The knowledge probe's share of (true, value-swapped) manual sentence pairs the LM gets right.
+std::string fmt_knowledge(const Json& k) {
+  if (!k.is_object() || !k.contains("accuracy")) return "–";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * k["accuracy"].get<double>());
   return buf;
 }
 
@@ -151,6 +160,7 @@ std::string write_report(const Recipe& recipe, const std::vector<Stage>& stages,
       if (fs::exists(s.output + "/report.json")) {
         Json rep = read_json_file(s.output + "/report.json");
         for (const auto& r : rep.value("rows", Json::array())) row.accuracy[r["group"].get<std::string>()] = r;
+        if (rep.contains("knowledge") && rep["knowledge"].is_object()) row.knowledge = rep["knowledge"];
       }
     } else if (s.kind == "bench") {
       ModelRow& row = row_for(s.model, s.name, "export");
@@ -166,17 +176,19 @@ std::string write_report(const Recipe& recipe, const std::vector<Stage>& stages,
   }
 
   std::string md = cat("# gemba run: ", recipe.name, "\n\nRecipe: `", recipe.path, "`. Accuracy on the 2-choice test with ",
-                       "Wilson 95% intervals; chance is 50%.\n\n");
+                       "Wilson 95% intervals; chance is 50%. \"knows facts\": how often the model, as a plain LM, gives a manual ",
+                       "sentence a higher likelihood than the same sentence with another product's value (the knowledge ",
+                       "probe, `gemba eval knowledge`; 50% = values not bound to products).\n\n");
   std::string table =
-      "| model | test all | faq split | manual split | val ppl | train tok/s | wall s | size MB | prefill tok/s | decode tok/s | peak RSS MB |\n"
-      "|---|---|---|---|---|---|---|---|---|---|---|\n";
+      "| model | test all | faq split | manual split | knows facts | val ppl | train tok/s | wall s | size MB | prefill tok/s | decode tok/s | peak RSS MB |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   Json json_rows = Json::array();
   for (const auto& r : rows) {
     table += cat("| ", r.name, " | ", fmt_accuracy(r.accuracy, "all"), " | ", fmt_accuracy(r.accuracy, "split=faq"), " | ",
-                 fmt_accuracy(r.accuracy, "split=manual"), " | ", fmt(r.val_ppl, "%.2f"), " | ", fmt(r.train_tok_s, "%.0f"), " | ",
+                 fmt_accuracy(r.accuracy, "split=manual"), " | ", fmt_knowledge(r.knowledge), " | ", fmt(r.val_ppl, "%.2f"), " | ", fmt(r.train_tok_s, "%.0f"), " | ",
                  fmt(r.wall_s, "%.0f"), " | ", fmt(r.model_bytes / 1e6, "%.1f"), " | ", fmt(r.prefill_tok_s, "%.1f"), " | ",
                  fmt(r.decode_tok_s, "%.1f"), " | ", fmt(r.peak_rss / 1e6, "%.0f"), " |\n");
-    json_rows.push_back({{"model", r.name}, {"path", r.model}, {"accuracy", r.accuracy}, {"val_ppl", nan_to_null(r.val_ppl)},
+    json_rows.push_back({{"model", r.name}, {"path", r.model}, {"accuracy", r.accuracy}, {"knowledge", r.knowledge}, {"val_ppl", nan_to_null(r.val_ppl)},
                          {"train_tokens_per_s", nan_to_null(r.train_tok_s)}, {"wall_s", nan_to_null(r.wall_s)},
                          {"model_bytes", nan_to_null(r.model_bytes)}, {"prefill_tokens_per_s", nan_to_null(r.prefill_tok_s)},
                          {"decode_tokens_per_s", nan_to_null(r.decode_tok_s)}, {"peak_rss_bytes", nan_to_null(r.peak_rss)}});

@@ -23,7 +23,7 @@ struct Planner {
   size_t reuse_until = 0;  // stage index (in kOrder) before which the main run's outputs are used
   std::vector<Stage> stages;
 
-  static inline const std::vector<std::string> kOrder = {"prepare", "prepare-general", "base", "cpt", "statements", "sft", "pairs", "dpo", "export"};
+  static inline const std::vector<std::string> kOrder = {"prepare", "prepare-general", "statements", "base", "cpt", "sft", "pairs", "dpo", "export"};
 
   bool reused(const std::string& stage) const {
     auto it = std::find(kOrder.begin(), kOrder.end(), stage);
@@ -50,6 +50,11 @@ struct Planner {
     if (!enabled("eval")) return;
     Stage s{"eval-" + model_name, "eval", {"eval", "truefalse", "-m", model_path}, {model_path}, dir + "/eval-" + model_name, model_path};
     for (auto& t : input_paths(recipe, "test")) append(s.argv, {"--data", t}), s.inputs.push_back(t);
+    if (enabled("statements")) {
+      const std::string pairs = path_of("statements", "knowledge-pairs.jsonl");
+      append(s.argv, {"--knowledge-pairs", pairs});
+      s.inputs.push_back(pairs);
+    }
     append(s.argv, {"-o", s.output});
     append(s.argv, threads_flag());
     append(s.argv, settings_to_flags(recipe.stage_settings("eval"), {}));
@@ -73,6 +78,18 @@ struct Planner {
       Stage s{"prepare-general", "prepare", {"data", "prepare"}, {tokenizer}, path_of("prepare-general")};
       for (auto& g : input_paths(recipe, "general")) append(s.argv, {"--manuals", g}), s.inputs.push_back(g);
       append(s.argv, {"--tokenizer", tokenizer, "-o", s.output});
+      add(std::move(s));
+    }
+    // statements: true/false training statements mined from the manuals and the FAQ train
+    // split ("similar but different" sentences of other products), joined to the SFT data;
+    // and the same as (true, false) sentence pairs for the knowledge probe every eval runs.
+    if (enabled("statements") && !reused("statements")) {
+      const std::string faq_train = path_of("prepare", "faq-train.jsonl");
+      Stage s{"statements", "prepare", {"data", "statements"}, {}, path_of("statements", "statements.jsonl")};
+      for (auto& m : input_paths(recipe, "manuals")) append(s.argv, {"--manuals", m}), s.inputs.push_back(m);
+      append(s.argv, {"--faq", faq_train, "-o", s.output, "--pairs-output", path_of("statements", "knowledge-pairs.jsonl")});
+      s.inputs.push_back(faq_train);
+      append(s.argv, settings_to_flags(recipe.stage_settings("statements"), {}));
       add(std::move(s));
     }
     // base: pretrain from scratch on the general text, or take the given base model.
@@ -112,22 +129,11 @@ struct Planner {
       }
       model = out;
     }
-    // statements: true/false training statements mined from the manuals and the FAQ train
-    // split ("similar but different" sentences of other products), joined to the SFT data.
     std::string sft_data = path_of("prepare", "faq-train.jsonl");
     std::vector<std::string> sft_inputs{model, sft_data};
     if (enabled("sft") && enabled("statements")) {
-      std::string out = path_of("statements", "statements.jsonl");
-      if (!reused("statements")) {
-        Stage s{"statements", "prepare", {"data", "statements"}, {}, out};
-        for (auto& m : input_paths(recipe, "manuals")) append(s.argv, {"--manuals", m}), s.inputs.push_back(m);
-        append(s.argv, {"--faq", sft_data, "-o", out});
-        s.inputs.push_back(sft_data);
-        append(s.argv, settings_to_flags(recipe.stage_settings("statements"), {}));
-        add(std::move(s));
-      }
-      sft_data += "," + out;
-      sft_inputs.push_back(out);
+      sft_data += "," + path_of("statements", "statements.jsonl");
+      sft_inputs.push_back(path_of("statements", "statements.jsonl"));
     }
     if (enabled("sft")) {
       std::string out = path_of("sft");

@@ -97,7 +97,7 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   const fs::path run = dir_ / "runs/mini";
   for (const char* p : {"prepare/train.tok", "prepare/tokenizer", "prepare-general/train.tok", "base/config.json",
                         "base/model.safetensors", "base/metrics.jsonl", "cpt/model.safetensors", "eval-base/report.json",
-                        "statements/statements.jsonl", "sft/model.safetensors", "eval-sft/report.json", "pairs/pairs.jsonl",
+                        "statements/statements.jsonl", "statements/knowledge-pairs.jsonl", "sft/model.safetensors", "eval-sft/report.json", "pairs/pairs.jsonl",
                         "dpo/model.safetensors", "dpo/reference-logps.json", "eval-dpo/report.json",
                         "ablations/lora/sft/adapter_config.json", "ablations/lora/sft/adapter_model.safetensors",
                         "ablations/lora/sft/adapter.gguf", "ablations/lora/sft/model.safetensors", "ablations/lora/dpo/model.safetensors",
@@ -115,6 +115,10 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   const auto& cpt_row = report["rows"][1];
   EXPECT_EQ(cpt_row["accuracy"]["all"]["n"].get<int>(), 12);
   EXPECT_TRUE(cpt_row["val_ppl"].is_number());
+  // Every eval also ran the knowledge probe on the mined (true, value-swapped) sentence pairs.
+  ASSERT_TRUE(cpt_row["knowledge"].is_object()) << cpt_row.dump();
+  EXPECT_GT(cpt_row["knowledge"]["n"].get<int>(), 0);
+  EXPECT_NE(first.out.find("knows facts"), std::string::npos) << "the table has the probe's column";
   EXPECT_GT(report["rows"][4]["decode_tokens_per_s"].get<double>(), 0.0);
   auto manifest = gemba::read_json_file((run / "manifest.json").string());
   for (const auto& [name, stage] : manifest["stages"].items()) EXPECT_EQ(stage["status"], "done") << name;
