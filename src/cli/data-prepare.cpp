@@ -21,6 +21,10 @@ gemba::cli::VerbRegistration registration{
       app.add_option("-o,--output", o->output, "Output data directory (written atomically)")->required();
       auto* tok = app.add_option("--tokenizer", o->tokenizer, "Use this tokenizer (HF/SentencePiece directory, tokenizer.json, .model or .gguf) instead of training one");
       app.add_option("--vocab-size", o->vocab_size, "Vocabulary size of the tokenizer trained here")->excludes(tok)->capture_default_str();
+      app.add_option("--keep-whole", o->keep_whole,
+                     "Regular expression of domain terms (e.g. product codes 'Z[A-Z]{2}-[A-Z0-9]{2,3}') that the trained "
+                     "tokenizer keeps as single tokens: the most frequent matches seen at least twice, up to vocab/8")
+          ->excludes(tok);
       app.add_option("--tokenizer-type", o->tokenizer_type, "unigram or bpe")
           ->check(CLI::IsMember({"unigram", "bpe"}))
           ->excludes(tok)

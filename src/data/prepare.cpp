@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/progress.h"
 #include "data/document.h"
+#include "data/domain-terms.h"
 #include "data/faq.h"
 #include "data/ingest.h"
 #include "data/normalize.h"
@@ -252,11 +253,18 @@ Json prepare_data(const PrepareOptions& options) {
         if (!q.val) f.write("\n" + q.pair.question + "\n" + q.pair.answer + "\n");
       f.commit();
     }
-    log_info("training a ", options.tokenizer_type, " tokenizer (vocab ", options.vocab_size, ") on the training text");
-    TokenizerTrainOptions train_options{options.tokenizer_type, options.vocab_size, options.threads};
+    DomainTermOptions term_options;
+    term_options.pattern = options.keep_whole;
+    term_options.max_terms = static_cast<size_t>(std::max(0, options.vocab_size / 8));
+    std::vector<std::string> whole_terms = collect_domain_terms(read_file(input), term_options);
+    if (!options.keep_whole.empty() && whole_terms.empty())
+      log_warn("--keep-whole '", options.keep_whole, "' matched no term twice in the training text; no term is kept whole");
+    log_info("training a ", options.tokenizer_type, " tokenizer (vocab ", options.vocab_size, ", ", whole_terms.size(),
+             " terms kept whole) on the training text");
+    TokenizerTrainOptions train_options{options.tokenizer_type, options.vocab_size, options.threads, whole_terms};
     encoder = train_text_encoder(input, out.file("tokenizer"), train_options);
     fs::remove(input);
-    tokenizer_report = {{"source", "trained"}, {"path", "tokenizer"}, {"type", options.tokenizer_type}};
+    tokenizer_report = {{"source", "trained"}, {"path", "tokenizer"}, {"type", options.tokenizer_type}, {"whole_terms", whole_terms}};
   }
   tokenizer_report["vocab_size"] = encoder->vocab_size();
   tokenizer_report["bos_id"] = encoder->bos_id();

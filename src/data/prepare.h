@@ -25,6 +25,7 @@ struct PrepareOptions {
   std::string tokenizer;             // existing tokenizer (dir with tokenizer.model, or .model); empty: train one
   std::string tokenizer_type = "unigram";
   int vocab_size = 8000;
+  std::string keep_whole;  // regex of domain terms made single tokens (domain-terms.h); empty: none
   double val_fraction = 0.05;
   uint64_t seed = 1234;
   std::string faq_question_column = "question";

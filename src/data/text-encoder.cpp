@@ -44,6 +44,7 @@ std::unique_ptr<TextEncoder> train_text_encoder(const std::string& text_file, co
   train.type = options.type == "bpe" ? tokenizer::TokenizerType::kBpe : tokenizer::TokenizerType::kUnigram;
   train.vocab_size = options.vocab_size;
   train.user_defined_symbols = {"\n"};
+  for (const auto& term : options.whole_terms) train.user_defined_symbols.push_back(term);
   train.num_threads = std::max(1, options.threads);
   train.input_sentence_size = 2000000;
   try {

@@ -25,6 +25,7 @@ struct TokenizerTrainOptions {
   std::string type = "unigram";  // "unigram" or "bpe"
   int vocab_size = 8000;
   int threads = 2;
+  std::vector<std::string> whole_terms;  // user-defined symbols: always one token each
 };
 
 // Loads an existing tokenizer. Throws gemba::Error naming the path.

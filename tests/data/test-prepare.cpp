@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -13,6 +14,7 @@
 #include "data/normalize.h"
 #include "data/prepare.h"
 #include "data/token-shard.h"
+#include "tokenizer/tokenizer.h"
 
 namespace fs = std::filesystem;
 using namespace gemba;
@@ -181,6 +183,31 @@ TEST_F(PrepareTest, ReusesAGivenTokenizer) {
   EXPECT_EQ(report["tokenizer"]["source"], "given");
   EXPECT_FALSE(fs::exists(path("again/tokenizer")));
   EXPECT_EQ(read_file(path("again/train.tok")), read_file(path("out/train.tok")));
+}
+
+TEST_F(PrepareTest, KeepWholeMakesEachProductCodeOneToken) {
+  write_corpus();
+  PrepareOptions o = options();
+  o.keep_whole = "SV-[0-9]{3}";
+  Json report = prepare_data(o);
+  // SV-000 ... SV-900 each occur in one manual (twice in the copies): the ones seen twice or more are kept.
+  auto terms = report["tokenizer"]["whole_terms"].get<std::vector<std::string>>();
+  EXPECT_NE(std::find(terms.begin(), terms.end(), "SV-300"), terms.end()) << report["tokenizer"].dump();
+  auto tok = tokenizer::Tokenizer::load(path("out/tokenizer"));
+  for (const auto& term : terms) {
+    auto ids = tok.encode("型式 " + term + " の定格電流", false);
+    auto pieces = tok.encode(term, false, /*dummy_prefix=*/false);
+    EXPECT_EQ(pieces.size(), 1u) << term << " is one token";
+    EXPECT_NE(std::find(ids.begin(), ids.end(), pieces[0]), ids.end()) << term << " stays whole inside a sentence";
+  }
+  // Without the option the codes are split (digits are single tokens).
+  Json plain = prepare_data(options());
+  EXPECT_TRUE(plain["tokenizer"]["whole_terms"].empty());
+  auto plain_tok = tokenizer::Tokenizer::load(path("out/tokenizer"));
+  EXPECT_GT(plain_tok.encode("SV-300", false, false).size(), 1u);
+
+  o.keep_whole = "SV-[";
+  EXPECT_THROW(prepare_data(o), Error);
 }
 
 TEST_F(PrepareTest, NothingUsableIsAnErrorAndLeavesNoOutput) {
