@@ -32,9 +32,11 @@ std::vector<uint64_t> shuffled_indices(uint64_t n, uint64_t seed) {
   return idx;
 }
 
-PackedSequences::PackedSequences(const std::string& spec, int64_t seq_len, int32_t eos_id, uint64_t seed, bool shuffle)
-    : seq_len_(seq_len), eos_id_(eos_id), seed_(seed), shuffle_(shuffle) {
-  if (seq_len < 1) fail("--seq-len ", seq_len, ": must be at least 1");
+PackedSequences::PackedSequences(const std::string& spec, int64_t seq_len, int32_t eos_id, uint64_t seed, bool shuffle,
+                                 int32_t bos_id)
+    : seq_len_(seq_len), eos_id_(eos_id), bos_id_(bos_id), seed_(seed), shuffle_(shuffle) {
+  if (seq_len < (bos_id >= 0 ? 2 : 1)) fail("--seq-len ", seq_len, ": must be at least ", bos_id >= 0 ? 2 : 1);
+  stride_ = static_cast<uint64_t>(bos_id >= 0 ? seq_len - 1 : seq_len);
   auto paths = data::expand_shard_paths(spec);
   if (paths.empty()) fail(spec, ": no token shards (*.tok) found; run `gemba data` to build them");
   for (const auto& path : paths) {
@@ -48,13 +50,14 @@ PackedSequences::PackedSequences(const std::string& spec, int64_t seq_len, int32
       total_ += 1;
     }
   }
-  const uint64_t window = static_cast<uint64_t>(seq_len_) + 1;
+  const uint64_t window = stride_ + 1;  // stream tokens per window
   if (total_ < window)
     fail(spec, ": the shards hold ", total_, " tokens, fewer than one sequence of --seq-len ", seq_len_,
          " + 1; add data or lower --seq-len");
   // Consecutive windows overlap by one token (the last target of one is the first input of
-  // the next), so every token is predicted once per epoch.
-  n_windows_ = (total_ - 1) / static_cast<uint64_t>(seq_len_);
+  // the next), so every token is predicted once per epoch (with BOS windows, that token is
+  // also predicted a second time, from BOS alone).
+  n_windows_ = (total_ - 1) / stride_;
 }
 
 void PackedSequences::read_stream(uint64_t pos, uint64_t n, int32_t* out) const {
@@ -86,7 +89,8 @@ const std::vector<uint64_t>& PackedSequences::permutation(uint64_t epoch) const 
 
 void PackedSequences::window(uint64_t w, int32_t* out) const {
   GEMBA_ASSERT(w < n_windows_, "window out of range");
-  read_stream(w * static_cast<uint64_t>(seq_len_), static_cast<uint64_t>(seq_len_) + 1, out);
+  if (bos_id_ >= 0) *out++ = bos_id_;
+  read_stream(w * stride_, stride_ + 1, out);
 }
 
 void PackedSequences::sequence(uint64_t k, int32_t* out) const {

@@ -1,6 +1,9 @@
 // Causal-LM training data: the token shards of a --data argument seen as one stream (an EOS
 // is inserted where a shard does not end with one, so documents never run together), cut
 // into fixed windows of seq_len + 1 tokens (inputs = window[0..L), targets = window[1..L]),
+// each starting with BOS when a bos_id is given (then seq_len stream tokens follow it):
+// inference always starts a sequence with BOS, so the model must learn that position 0 is BOS
+// and what to predict right after it, not find BOS there once per document at random offsets.
 // visited in a deterministic shuffled order: epoch e uses a permutation seeded by (seed, e).
 // Sequence k of the run is a pure function of (seed, k), so a resumed run needs only k.
 // No libtorch here: this file is cheap to compile and test.
@@ -22,7 +25,8 @@ class PackedSequences {
  public:
   // `spec` as for --data (file, directory of *.tok, or comma-separated list). Throws
   // gemba::Error naming the shards when they hold fewer than seq_len + 1 tokens.
-  PackedSequences(const std::string& spec, int64_t seq_len, int32_t eos_id, uint64_t seed, bool shuffle = true);
+  PackedSequences(const std::string& spec, int64_t seq_len, int32_t eos_id, uint64_t seed, bool shuffle = true,
+                  int32_t bos_id = -1);
 
   int64_t seq_len() const { return seq_len_; }
   uint64_t n_windows() const { return n_windows_; }  // windows per epoch
@@ -46,6 +50,8 @@ class PackedSequences {
   std::vector<Segment> segments_;
   int64_t seq_len_;
   int32_t eos_id_;
+  int32_t bos_id_;     // < 0: windows are plain stream slices
+  uint64_t stride_;    // stream tokens between window starts: seq_len, or seq_len - 1 with BOS
   uint64_t seed_;
   bool shuffle_;
   uint64_t total_ = 0, n_windows_ = 0;

@@ -92,6 +92,7 @@ struct Job {
   LlamaForCausalLM model{nullptr};
   std::string tokenizer_dir;
   int32_t eos_id = 2;
+  int32_t bos_id = -1;  // < 0: the model has no BOS
 };
 
 int train(const TrainRunOptions& o, Job job, bool continual) {
@@ -99,12 +100,13 @@ int train(const TrainRunOptions& o, Job job, bool continual) {
   if (o.data.empty()) fail("--data is required: token shards (gemba data ... writes them)");
   auto dist = std::make_shared<Distributed>(rendezvous_from_env(), parse_device(o.device));
 
-  auto domain = std::make_shared<PackedSequences>(o.data, o.seq_len, job.eos_id, o.seed);
+  const int32_t window_bos = o.bos_windows ? job.bos_id : -1;
+  auto domain = std::make_shared<PackedSequences>(o.data, o.seq_len, job.eos_id, o.seed, /*shuffle=*/true, window_bos);
   std::shared_ptr<MixedSequences> mixed;
   if (!o.replay.empty()) {
     if (!continual) log_warn("--replay is meant for gemba cpt; mixing it in anyway");
     auto [path, ratio] = parse_replay_spec(o.replay);
-    auto replay = std::make_shared<PackedSequences>(path, o.seq_len, job.eos_id, o.seed ^ 0x5eedull);
+    auto replay = std::make_shared<PackedSequences>(path, o.seq_len, job.eos_id, o.seed ^ 0x5eedull, /*shuffle=*/true, window_bos);
     mixed = std::make_shared<MixedSequences>(domain, replay, ratio);
   } else {
     mixed = std::make_shared<MixedSequences>(domain);
@@ -121,7 +123,7 @@ int train(const TrainRunOptions& o, Job job, bool continual) {
              "; training without validation");
   } else if (!o.val_data.empty())
     validation = std::make_shared<SequentialBatchSource>(
-        std::make_shared<PackedSequences>(o.val_data, o.seq_len, job.eos_id, o.seed, /*shuffle=*/false), o.batch);
+        std::make_shared<PackedSequences>(o.val_data, o.seq_len, job.eos_id, o.seed, /*shuffle=*/false, window_bos), o.batch);
 
   TrainerOptions t = trainer_options(o, job.tokenizer_dir, /*default_eval_batches=*/4);
   if (continual) setup_lora(o, job.model, t);
@@ -280,6 +282,7 @@ int run_pretrain(const TrainRunOptions& o) {
   format::ModelConfig config = config_from_flag(o.config);
   Job job;
   job.eos_id = static_cast<int32_t>(config.eos_id);
+  job.bos_id = static_cast<int32_t>(config.bos_id);
   if (o.tokenizer.empty()) {
     log_warn("no --tokenizer: documents are taken as separated by config eos_id ", config.eos_id,
              " and the saved model has no tokenizer files");
@@ -300,6 +303,7 @@ int run_pretrain(const TrainRunOptions& o) {
     config.eos_id = tok.eos_id();
     config.pad_id = tok.pad_id();
     job.eos_id = tok.eos_id();
+    job.bos_id = tok.bos_id();
     job.tokenizer_dir = fs::is_directory(o.tokenizer) ? o.tokenizer : fs::path(o.tokenizer).parent_path().string();
   }
   job.model = LlamaForCausalLM(config);
@@ -316,6 +320,7 @@ int run_cpt(const TrainRunOptions& o) {
   job.model = load_hf_model(o.base, torch::kCPU);
   job.tokenizer_dir = o.tokenizer.empty() ? o.base : o.tokenizer;
   job.eos_id = static_cast<int32_t>(job.model->config().eos_id);
+  job.bos_id = static_cast<int32_t>(job.model->config().bos_id);
   return train(o, job, /*continual=*/true);
 }
 

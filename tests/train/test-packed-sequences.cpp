@@ -73,6 +73,31 @@ TEST_F(PackedTest, WindowsCoverTheStreamWithEosBetweenShards) {
   EXPECT_EQ(w, (std::vector<int32_t>{30, 31, 32, 33, 34}));
 }
 
+TEST_F(PackedTest, BosWindowsStartWithBosAndStillCoverTheStream) {
+  auto s1 = shard("a.tok", {10, 11, 12, 2});
+  auto s2 = shard("b.tok", {20, 21, 22, 23, 24, 25, 26, 27, 28, 2});
+  // stream: 10 11 12 2 20 ... 28 2 -> 14 tokens; windows of BOS + 4 stream tokens, step 3 -> 4
+  PackedSequences seqs(s1 + "," + s2, 4, /*eos=*/2, /*seed=*/1, /*shuffle=*/false, /*bos=*/1);
+  ASSERT_EQ(seqs.n_windows(), 4u);
+  std::vector<int32_t> w(5);
+  std::vector<int32_t> targets;  // what each window's inputs predict
+  for (uint64_t i = 0; i < seqs.n_windows(); ++i) {
+    seqs.window(i, w.data());
+    EXPECT_EQ(w[0], 1) << "window " << i << " starts with BOS";
+    targets.insert(targets.end(), w.begin() + 1, w.end());
+  }
+  seqs.window(1, w.data());
+  EXPECT_EQ(w, (std::vector<int32_t>{1, 2, 20, 21, 22}));
+  // Every stream token but the last (which no full window reaches) is a target.
+  for (int32_t t : {10, 11, 12, 20, 21, 22, 23, 24, 25, 26, 27})
+    EXPECT_NE(std::find(targets.begin(), targets.end(), t), targets.end()) << t;
+  // Shuffled runs see the same windows.
+  PackedSequences shuffled(s1 + "," + s2, 4, 2, 1, /*shuffle=*/true, /*bos=*/1);
+  shuffled.sequence(0, w.data());
+  EXPECT_EQ(w[0], 1);
+  EXPECT_THROW(PackedSequences(s1, 1, 2, 1, true, 1), gemba::Error) << "BOS + 0 stream tokens is no window";
+}
+
 TEST_F(PackedTest, ShuffledEpochsVisitEveryWindowOnce) {
   auto s = shard("a.tok", range(3, 403));
   PackedSequences seqs(s, 8, 2, 5);

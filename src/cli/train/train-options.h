@@ -16,6 +16,9 @@ inline void add_data_options(CLI::App& app, train::TrainRunOptions& o, const std
 inline void add_shard_options(CLI::App& app, train::TrainRunOptions& o) {
   add_data_options(app, o, "--data", "Token shards: a .tok file, a directory of them, or a comma-separated list", "--val-data",
                    "Validation shards (loss and perplexity every --eval-every steps)");
+  app.add_flag("!--no-bos-windows", o.bos_windows,
+               "Cut the stream into windows without a leading BOS (default: every window starts with BOS, as every "
+               "sequence does at inference)");
 }
 
 inline void add_train_options(CLI::App& app, train::TrainRunOptions& o) {
