@@ -5,7 +5,6 @@
 
 #include "cli/verb.h"
 #include "core/atomic-output.h"
-#include "core/progress.h"
 #include "engine/model-bundle.h"
 #include "eval/knowledge-probe.h"
 
@@ -31,11 +30,8 @@ gemba::cli::VerbRegistration reg{
       app.add_option("-t,--threads", f->threads, "threads (0: all)");
       app.add_flag("--json", f->json, "print one JSON object");
       return [f] {
-        auto pairs = gemba::eval::read_knowledge_pairs(f->pairs);
         auto bundle = gemba::engine::load_model_bundle(f->model, f->threads);
-        gemba::Progress progress("knowledge probe", f->limit ? std::min(f->limit, pairs.size()) : pairs.size(), "pair");
-        auto r = gemba::eval::probe_knowledge(bundle, pairs, f->limit, [&](size_t i, size_t) { progress.update(i); });
-        progress.finish();
+        auto r = gemba::eval::probe_knowledge_file(bundle, f->pairs, f->limit);
         gemba::Json j = r.to_json();
         j["model"] = f->model;
         j["pairs"] = f->pairs;
@@ -43,8 +39,7 @@ gemba::cli::VerbRegistration reg{
         if (f->json)
           std::printf("%s\n", j.dump().c_str());
         else
-          std::printf("prefers the true sentence: %.1f%% [%.1f, %.1f] of %llu pairs, mean margin %.3f nats\n",
-                      100 * r.accuracy(), 100 * r.ci.low, 100 * r.ci.high, (unsigned long long)r.n, r.mean_margin);
+          std::printf("%s\n", r.summary().c_str());
         return 0;
       };
     }};

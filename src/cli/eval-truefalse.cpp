@@ -49,12 +49,8 @@ int run(const Flags& f) {
   // The knowledge probe on the same model: does the LM itself know the facts (eval/knowledge-probe.h)?
   Json knowledge;
   if (!f.knowledge_pairs.empty()) {
-    auto pairs = eval::read_knowledge_pairs(f.knowledge_pairs);
-    Progress kp("knowledge probe", f.knowledge_limit ? std::min(f.knowledge_limit, pairs.size()) : pairs.size(), "pair");
-    auto k = eval::probe_knowledge(bundle, pairs, f.knowledge_limit, [&](size_t done, size_t) { kp.update(done); });
-    kp.finish();
-    std::printf("knowledge probe: prefers the true manual sentence %.1f%% [%.1f, %.1f] of %llu pairs\n", 100 * k.accuracy(),
-                100 * k.ci.low, 100 * k.ci.high, (unsigned long long)k.n);
+    auto k = eval::probe_knowledge_file(bundle, f.knowledge_pairs, f.knowledge_limit);
+    std::printf("knowledge probe: %s\n", k.summary().c_str());
     knowledge = k.to_json();
     knowledge["pairs"] = f.knowledge_pairs;
   }

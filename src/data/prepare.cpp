@@ -245,18 +245,15 @@ Json prepare_data(const PrepareOptions& options) {
     encoder = load_text_encoder(options.tokenizer);
     tokenizer_report = {{"source", "given"}, {"path", encoder->describe()}};
   } else {
-    std::string input = out.file("tokenizer-input.txt.tmp");
-    {
-      AtomicFile f(input);
-      f.write(read_file(out.file("manuals-train.txt")));
-      for (const auto& q : faq)
-        if (!q.val) f.write("\n" + q.pair.question + "\n" + q.pair.answer + "\n");
-      f.commit();
-    }
+    std::string training_text = read_file(out.file("manuals-train.txt"));
+    for (const auto& q : faq)
+      if (!q.val) training_text += "\n" + q.pair.question + "\n" + q.pair.answer + "\n";
+    const std::string input = out.file("tokenizer-input.txt.tmp");
+    write_file_atomic(input, training_text);
     DomainTermOptions term_options;
     term_options.pattern = options.keep_whole;
     term_options.max_terms = static_cast<size_t>(std::max(0, options.vocab_size / 8));
-    std::vector<std::string> whole_terms = collect_domain_terms(read_file(input), term_options);
+    std::vector<std::string> whole_terms = collect_domain_terms(training_text, term_options);
     if (!options.keep_whole.empty() && whole_terms.empty())
       log_warn("--keep-whole '", options.keep_whole, "' matched no term twice in the training text; no term is kept whole");
     log_info("training a ", options.tokenizer_type, " tokenizer (vocab ", options.vocab_size, ", ", whole_terms.size(),

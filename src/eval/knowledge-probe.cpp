@@ -1,10 +1,12 @@
 #include "eval/knowledge-probe.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 
 #include "core/error.h"
 #include "core/nfkc.h"
+#include "core/progress.h"
 #include "eval/token-logprob.h"
 
 namespace gemba::eval {
@@ -28,6 +30,13 @@ std::vector<KnowledgePair> read_knowledge_pairs(const std::string& path) {
   }
   if (pairs.empty()) fail(path, ": no knowledge pairs found (expected JSONL with 'true' and 'false')");
   return pairs;
+}
+
+std::string KnowledgeProbeResult::summary() const {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "prefers the true sentence %.1f%% [%.1f, %.1f] of %llu pairs, mean margin %.3f nats",
+                100 * accuracy(), 100 * ci.low, 100 * ci.high, static_cast<unsigned long long>(n), mean_margin);
+  return buf;
 }
 
 Json KnowledgeProbeResult::to_json() const {
@@ -56,6 +65,14 @@ KnowledgeProbeResult probe_knowledge(engine::ModelBundle& bundle, const std::vec
   }
   r.mean_margin = r.n ? margin_sum / double(r.n) : 0.0;
   r.ci = wilson_interval(r.prefer_true, r.n);
+  return r;
+}
+
+KnowledgeProbeResult probe_knowledge_file(engine::ModelBundle& bundle, const std::string& pairs_path, size_t limit) {
+  auto pairs = read_knowledge_pairs(pairs_path);
+  Progress progress("knowledge probe", limit ? std::min(limit, pairs.size()) : pairs.size(), "pair");
+  auto r = probe_knowledge(bundle, pairs, limit, [&](size_t done, size_t) { progress.update(done); });
+  progress.finish();
   return r;
 }
 

@@ -36,10 +36,14 @@ struct KnowledgeProbeResult {
   Interval ci;                // Wilson 95% of prefer_true / n
   double accuracy() const { return n ? double(prefer_true) / double(n) : 0.0; }
   Json to_json() const;
+  std::string summary() const;  // "prefers the true sentence 61.0% [56.7, 65.2] of 500 pairs, ..."
 };
 
 // Scores the first `limit` pairs (0: all). progress(i, n) after each pair.
 KnowledgeProbeResult probe_knowledge(engine::ModelBundle& bundle, const std::vector<KnowledgePair>& pairs, size_t limit,
                                      const std::function<void(size_t, size_t)>& progress = {});
+
+// read_knowledge_pairs + probe_knowledge with a progress bar on stderr: what the CLI verbs run.
+KnowledgeProbeResult probe_knowledge_file(engine::ModelBundle& bundle, const std::string& pairs_path, size_t limit);
 
 }  // namespace gemba::eval

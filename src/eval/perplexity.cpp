@@ -19,19 +19,14 @@ PerplexityResult perplexity(engine::ModelBundle& bundle, const std::vector<int32
   auto& model = *bundle.model;
   window = std::max<int64_t>(2, std::min<int64_t>(window, model.config().max_position));
   auto cache = model.new_cache(window);
-  const int64_t vocab = model.vocab_size();
   double total_nll = 0;
   uint64_t scored = 0;
   for (size_t start = 0; start + 1 < tokens.size(); start += static_cast<size_t>(window)) {
     size_t n = std::min<size_t>(static_cast<size_t>(window), tokens.size() - start);
     if (n < 2) break;
-    cache.clear();
-    std::span<const int32_t> chunk(tokens.data() + start, n);
-    auto logits = model.forward(cache, chunk, /*all_logits=*/true);
-    for (size_t j = 0; j + 1 < n; ++j) {
-      total_nll -= log_prob_of(logits.data() + j * vocab, vocab, chunk[j + 1]);
-      ++scored;
-    }
+    // Each window starts fresh; its first token is context only.
+    total_nll -= sequence_log_prob(bundle, cache, std::span<const int32_t>(tokens.data() + start, n));
+    scored += n - 1;
     if (progress) progress(start + n, tokens.size());
   }
   if (scored == 0) fail("perplexity: fewer than 2 tokens to score");

@@ -35,8 +35,9 @@ std::vector<uint64_t> shuffled_indices(uint64_t n, uint64_t seed) {
 PackedSequences::PackedSequences(const std::string& spec, int64_t seq_len, int32_t eos_id, uint64_t seed, bool shuffle,
                                  int32_t bos_id)
     : seq_len_(seq_len), eos_id_(eos_id), bos_id_(bos_id), seed_(seed), shuffle_(shuffle) {
-  if (seq_len < (bos_id >= 0 ? 2 : 1)) fail("--seq-len ", seq_len, ": must be at least ", bos_id >= 0 ? 2 : 1);
-  stride_ = static_cast<uint64_t>(bos_id >= 0 ? seq_len - 1 : seq_len);
+  const int64_t leading = bos_id >= 0 ? 1 : 0;  // window positions not read from the stream
+  if (seq_len < leading + 1) fail("--seq-len ", seq_len, ": must be at least ", leading + 1);
+  stride_ = static_cast<uint64_t>(seq_len - leading);
   auto paths = data::expand_shard_paths(spec);
   if (paths.empty()) fail(spec, ": no token shards (*.tok) found; run `gemba data` to build them");
   for (const auto& path : paths) {
