@@ -4,33 +4,8 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "core/splitmix64.h"
 
 namespace gemba::train {
-
-namespace {
-
-uint64_t splitmix64(uint64_t& state) { return splitmix64_next(state); }
-
-// Unbiased integer in [0, bound) by rejection (Lemire 2019's idea, simple modulo form).
-uint64_t below(uint64_t& state, uint64_t bound) {
-  const uint64_t limit = ~0ull - (~0ull % bound);
-  for (;;) {
-    uint64_t r = splitmix64(state);
-    if (r < limit) return r % bound;
-  }
-}
-
-}  // namespace
-
-std::vector<uint64_t> shuffled_indices(uint64_t n, uint64_t seed) {
-  std::vector<uint64_t> idx(n);
-  for (uint64_t i = 0; i < n; ++i) idx[i] = i;
-  uint64_t state = seed;
-  // Fisher-Yates (Durstenfeld 1964).
-  for (uint64_t i = n; i > 1; --i) std::swap(idx[i - 1], idx[below(state, i)]);
-  return idx;
-}
 
 PackedSequences::PackedSequences(const std::string& spec, int64_t seq_len, int32_t eos_id, uint64_t seed, bool shuffle,
                                  int32_t bos_id)

@@ -13,13 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "core/shuffle.h"
 #include "data/token-shard.h"
 
 namespace gemba::train {
-
-// Deterministic, platform-independent shuffle (splitmix64 + Fisher-Yates; not std::shuffle,
-// whose output differs between standard libraries).
-std::vector<uint64_t> shuffled_indices(uint64_t n, uint64_t seed);
 
 class PackedSequences {
  public:

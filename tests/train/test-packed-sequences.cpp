@@ -43,18 +43,6 @@ std::vector<int32_t> range(int32_t from, int32_t to) {
 
 }  // namespace
 
-TEST(Shuffle, IsAPermutationAndDeterministic) {
-  auto a = shuffled_indices(1000, 7), b = shuffled_indices(1000, 7), c = shuffled_indices(1000, 8);
-  EXPECT_EQ(a, b);
-  EXPECT_NE(a, c);
-  auto sorted = a;
-  std::sort(sorted.begin(), sorted.end());
-  for (uint64_t i = 0; i < 1000; ++i) ASSERT_EQ(sorted[i], i);
-  int fixed = 0;
-  for (uint64_t i = 0; i < 1000; ++i) fixed += a[i] == i;
-  EXPECT_LT(fixed, 20);  // actually shuffled
-}
-
 TEST_F(PackedTest, WindowsCoverTheStreamWithEosBetweenShards) {
   // Shard 1 ends with EOS (2); shard 2 does not, so an EOS is inserted after it.
   auto s1 = shard("a.tok", {10, 11, 12, 2});
