@@ -32,7 +32,18 @@ gemba::cli::VerbRegistration registration{
       app.add_option("--val-fraction", o->val_fraction, "Fraction of documents and FAQ pairs held out for validation")
           ->check(CLI::Range(0.0, 0.99))
           ->capture_default_str();
-      app.add_option("--seed", o->seed, "Seed of the train/val split")->capture_default_str();
+      app.add_option("--shuffled-copies", o->shuffled_copies,
+                     "Knowledge augmentation: append N copies of the training manuals to train.tok, cut into "
+                     "sentences/table rows and shuffled (each fact then appears in many contexts, so a model learns "
+                     "it by its product, not by its place in the manual)")
+          ->check(CLI::Range(0, 1000))
+          ->capture_default_str();
+      app.add_option("--shuffle-scope", o->shuffle_scope,
+                     "document: each manual's units are shuffled within it; corpus: all units mixed into one document "
+                     "per copy")
+          ->check(CLI::IsMember({"document", "corpus"}))
+          ->capture_default_str();
+      app.add_option("--seed", o->seed, "Seed of the train/val split and the shuffled copies")->capture_default_str();
       app.add_option("--faq-question-column", o->faq_question_column, "CSV column / JSON field of the question")->capture_default_str();
       app.add_option("--faq-answer-column", o->faq_answer_column, "CSV column / JSON field of the answer")->capture_default_str();
       app.add_option("--near-dup-threshold", o->dedupe.near_threshold,

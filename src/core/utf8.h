@@ -27,6 +27,13 @@ uint32_t utf8_decode(std::string_view s, size_t& pos);
 
 void utf8_append(std::string& out, uint32_t code_point);
 
+// Number of code points in valid UTF-8 (counts the bytes that do not continue a sequence).
+inline size_t utf8_code_points(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<uint8_t>(c) & 0xC0) != 0x80;
+  return n;
+}
+
 // Throws gemba::Error "<what>: invalid UTF-8 at byte N" when `s` is not valid.
 void require_utf8(std::string_view s, const std::string& what);
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/atomic-output.h"
+#include "core/utf8.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "data/document.h"
@@ -14,6 +15,7 @@
 #include "data/faq.h"
 #include "data/ingest.h"
 #include "data/normalize.h"
+#include "data/shuffled-units.h"
 #include "data/split.h"
 #include "data/text-encoder.h"
 #include "data/token-shard.h"
@@ -22,11 +24,7 @@ namespace gemba::data {
 namespace fs = std::filesystem;
 namespace {
 
-size_t code_points(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<uint8_t>(c) & 0xC0) != 0x80;
-  return n;
-}
+size_t code_points(std::string_view s) { return utf8_code_points(s); }
 
 const char* kind_name(DuplicateKind kind) {
   return kind == DuplicateKind::kExact ? "exact" : kind == DuplicateKind::kNear ? "near" : "unique";
@@ -49,6 +47,8 @@ void check_options(const PrepareOptions& o) {
   if (o.manuals.empty() && o.faq.empty()) fail("nothing to prepare: pass --manuals DIR and/or --faq FILE");
   if (o.output.empty()) fail("-o DATA_DIR is required");
   if (!(o.val_fraction >= 0 && o.val_fraction < 1)) fail("--val-fraction ", o.val_fraction, " must be in [0, 1)");
+  if (o.shuffled_copies < 0) fail("--shuffled-copies ", o.shuffled_copies, " must be 0 or more");
+  parse_shuffle_scope(o.shuffle_scope);
   if (!(o.dedupe.near_threshold > 0 && o.dedupe.near_threshold <= 1))
     fail("--near-dup-threshold ", o.dedupe.near_threshold, " must be in (0, 1]");
   for (const auto& path : o.faq)
@@ -268,6 +268,7 @@ Json prepare_data(const PrepareOptions& options) {
   tokenizer_report["eos_id"] = encoder->eos_id();
 
   // 8. Token shards: per document [BOS] text EOS.
+  uint64_t augmented_tokens = 0;
   uint64_t train_tokens = 0, val_tokens = 0, train_chars = 0, val_chars = 0, train_paragraphs = 0, val_paragraphs = 0;
   size_t train_docs = 0, val_docs = 0;
   {
@@ -291,6 +292,26 @@ Json prepare_data(const PrepareOptions& options) {
       progress.update(i + 1, {{"tokens", train_tokens + val_tokens}});
     }
     progress.finish({{"tokens", train_tokens + val_tokens}});
+    // Knowledge augmentation: shuffled copies of the training documents (never the val ones,
+    // so val perplexity still measures text the model has not seen).
+    if (options.shuffled_copies > 0) {
+      std::vector<std::string> train_texts;
+      for (const auto& d : docs)
+        if (d.paragraphs > 0 && !d.val) train_texts.push_back(d.text);
+      for (const auto& copy : shuffled_unit_copies(train_texts, options.shuffled_copies, options.seed,
+                                                     parse_shuffle_scope(options.shuffle_scope))) {
+        std::vector<int32_t> ids;
+        if (encoder->bos_id() >= 0) ids.push_back(encoder->bos_id());
+        auto body = encoder->encode(copy);
+        ids.insert(ids.end(), body.begin(), body.end());
+        ids.push_back(encoder->eos_id());
+        train_shard.append(ids);
+        augmented_tokens += ids.size();
+      }
+      log_info("knowledge augmentation: ", options.shuffled_copies, " shuffled copies (", options.shuffle_scope,
+               " scope) of the training manuals, ",
+               augmented_tokens, " tokens appended to train.tok");
+    }
     train_shard.commit();
     val_shard.commit();
   }
@@ -345,6 +366,8 @@ Json prepare_data(const PrepareOptions& options) {
                    {"val", faq.size() - faq_train}};
   report["chars"] = {{"train", train_chars}, {"val", val_chars}};
   report["tokens"] = {{"train", train_tokens}, {"val", val_tokens}};
+  report["augmentation"] = {
+      {"shuffled_copies", options.shuffled_copies}, {"shuffle_scope", options.shuffle_scope}, {"tokens", augmented_tokens}};
   report["tokenizer"] = tokenizer_report;
   write_json_file(out.file("report.json"), report);
   out.commit();
@@ -383,6 +406,8 @@ std::string format_report_table(const Json& r) {
   row("paragraphs", num(p["train"]), num(p["val"]));
   row("characters", num(r["chars"]["train"]), num(r["chars"]["val"]));
   row("tokens", num(r["tokens"]["train"]), num(r["tokens"]["val"]));
+  if (r.contains("augmentation") && r["augmentation"]["tokens"].get<uint64_t>() > 0)
+    row("shuffled-copy tokens", num(r["augmentation"]["tokens"]), "");
   row("FAQ pairs", num(r["faq"]["train"]), num(r["faq"]["val"]));
   row("FAQ duplicates / bad records", num(r["faq"]["exact_duplicates"]), num(r["faq"]["records_skipped"]));
   const Json& t = r["tokenizer"];

@@ -1,6 +1,7 @@
 // `gemba data prepare`: manuals + FAQ -> a data directory the trainer reads.
 //
-//   DATA_DIR/train.tok, val.tok        token shards (token-shard.h): per document BOS, text, EOS
+//   DATA_DIR/train.tok, val.tok        token shards (token-shard.h): per document BOS, text, EOS;
+//                                      train.tok then holds the --shuffled-copies (shuffled-units.h)
 //   DATA_DIR/manuals-train.txt, -val.txt  normalized documents, separated by two blank lines
 //   DATA_DIR/faq-train.jsonl, -val.jsonl  {"id", "question", "answer"} per line, normalized
 //   DATA_DIR/tokenizer/                 tokenizer.model + tokenizer.json, when trained here (not with --tokenizer)
@@ -27,6 +28,8 @@ struct PrepareOptions {
   int vocab_size = 8000;
   std::string keep_whole;  // regex of domain terms made single tokens (domain-terms.h); empty: none
   double val_fraction = 0.05;
+  int shuffled_copies = 0;  // augmented copies of the training manuals appended to train.tok
+  std::string shuffle_scope = "document";  // shuffled-units.h: "document" or "corpus"
   uint64_t seed = 1234;
   std::string faq_question_column = "question";
   std::string faq_answer_column = "answer";

@@ -185,6 +185,43 @@ TEST_F(PrepareTest, ReusesAGivenTokenizer) {
   EXPECT_EQ(read_file(path("again/train.tok")), read_file(path("out/train.tok")));
 }
 
+TEST_F(PrepareTest, ShuffledCopiesAreAppendedToTrainOnly) {
+  write_corpus();
+  PrepareOptions o = options();
+  Json plain = prepare_data(o);
+  const auto plain_train = TokenShard::open(path("out/train.tok"));
+  const std::string plain_val = read_file(path("out/val.tok"));
+  const uint64_t plain_tokens = plain_train.size();
+  o.tokenizer = path("out/tokenizer");
+  o.output = path("aug");
+  o.shuffled_copies = 3;
+  Json report = prepare_data(o);
+  const auto train = TokenShard::open(path("aug/train.tok"));
+  const uint64_t added = report["augmentation"]["tokens"].get<uint64_t>();
+  EXPECT_GT(added, 0u);
+  EXPECT_EQ(train.size(), plain_tokens + added) << "the originals stay, the copies follow";
+  for (uint64_t i = 0; i < plain_tokens; ++i) ASSERT_EQ(train[i], plain_train[i]) << "token " << i;
+  EXPECT_EQ(read_file(path("aug/val.tok")), plain_val) << "validation text is never augmented";
+  EXPECT_EQ(report["tokens"]["train"], plain["tokens"]["train"]);
+  // Document scope (the default): one shuffled document per training manual per copy.
+  auto tok = tokenizer::Tokenizer::load(path("out/tokenizer"));
+  int eos = 0;
+  for (uint64_t i = plain_tokens; i < train.size(); ++i) eos += train[i] == tok.eos_id();
+  EXPECT_EQ(eos, 3 * plain["documents"]["train"].get<int>());
+  EXPECT_GT(added, plain_tokens * 3 / 2) << "each copy holds (almost) all of the training text";
+  o.shuffle_scope = "corpus";  // one document per copy
+  o.output = path("aug-corpus");
+  Json corpus = prepare_data(o);
+  const auto corpus_train = TokenShard::open(path("aug-corpus/train.tok"));
+  eos = 0;
+  for (uint64_t i = plain_tokens; i < corpus_train.size(); ++i) eos += corpus_train[i] == tok.eos_id();
+  EXPECT_EQ(eos, 3);
+  o.shuffle_scope = "line";
+  EXPECT_THROW(prepare_data(o), Error);
+  o.shuffled_copies = -1;
+  EXPECT_THROW(prepare_data(o), Error);
+}
+
 TEST_F(PrepareTest, KeepWholeMakesEachProductCodeOneToken) {
   write_corpus();
   PrepareOptions o = options();
