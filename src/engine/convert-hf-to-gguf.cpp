@@ -43,7 +43,7 @@ void convert_hf_to_gguf(const std::string& hf_dir, const std::string& out_path, 
   config.to_gguf(writer);
   writer.set_string("general.name", std::filesystem::path(hf_dir).filename().string());
   writer.set_u32("general.file_type", gguf_file_type(type));
-  tok.to_gguf(writer);
+  tok.to_gguf(writer, config.vocab_size);
 
   ThreadPool pool(n_threads > 0 ? n_threads : ThreadPool::hardware_threads());
   int n_written = 0;

@@ -153,7 +153,7 @@ void write_random_model(const format::ModelConfig& config_in, const std::string&
     config.to_gguf(writer);
     writer.set_string("general.name", cat("random-", config.hidden_size, "x", config.n_layers, "-seed", seed));
     writer.set_u32("general.file_type", gguf_file_type(options.type));
-    tok.to_gguf(writer);
+    tok.to_gguf(writer, config.vocab_size);
     for (const auto& t : tensors) {
       const std::string name = gguf_name_for_hf(t.hf_name);
       const format::GgmlType type = gguf_storage_type(name, t.is_vector ? 1 : 2, static_cast<uint64_t>(t.cols), options.type);

@@ -8,7 +8,8 @@
 //                              UGM writes <unk> where SentencePiece falls back to bytes, so on characters
 //                              outside the vocabulary llama.cpp and gemba differ; gemba reads the
 //                              byte tokens back and falls back to bytes as SentencePiece does.
-//   tokenizer.ggml.tokens / scores / token_type (1 normal … 6 byte, as TokenKind)
+//   tokenizer.ggml.tokens / scores / token_type (1 normal … 6 byte, as TokenKind); padded with
+//                              unused "[PAD<id>]" up to the embedding rows (llama.cpp needs equal counts)
 //   tokenizer.ggml.bos_token_id / eos_token_id / unknown_token_id / padding_token_id
 //   tokenizer.ggml.add_bos_token / add_eos_token / add_space_prefix / remove_extra_whitespaces
 //   tokenizer.ggml.merges      only for a BPE loaded from a tokenizer.json with an explicit merge
@@ -92,7 +93,7 @@ Tokenizer Tokenizer::from_gguf(const format::GgufFile& file) {
   return Tokenizer(std::make_unique<Impl>(std::move(spec)));
 }
 
-void Tokenizer::to_gguf(format::GgufWriter& writer) const {
+void Tokenizer::to_gguf(format::GgufWriter& writer, int64_t vocab_rows) const {
   const TokenizerSpec& spec = impl_->spec;
   using format::GgufValue;
   writer.set_string("tokenizer.ggml.model", spec.type == TokenizerType::kBpe ? "llama" : "t5");
@@ -104,6 +105,15 @@ void Tokenizer::to_gguf(format::GgufWriter& writer) const {
     tokens.push_back(e.piece);
     scores.push_back(e.score);
     types.push_back(static_cast<int32_t>(e.kind));
+  }
+  const auto n_pieces = static_cast<int64_t>(spec.entries.size());
+  if (vocab_rows > 0 && vocab_rows < n_pieces)
+    fail("the model's embedding has ", vocab_rows, " rows but its tokenizer ", n_pieces,
+         " pieces: ids past the embedding cannot be run; train or convert with a vocab_size of at least ", n_pieces);
+  for (int64_t id = n_pieces; id < vocab_rows; ++id) {  // never produced by the encoder (kUnused)
+    tokens.push_back("[PAD" + std::to_string(id) + "]");
+    scores.push_back(0.0f);
+    types.push_back(static_cast<int32_t>(TokenKind::kUnused));
   }
   writer.set("tokenizer.ggml.tokens", GgufValue::from_strings(tokens));
   writer.set("tokenizer.ggml.scores", GgufValue::from_f32s(scores));

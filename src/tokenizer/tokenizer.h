@@ -39,7 +39,11 @@ class Tokenizer {
   // From an in-memory spec (tests, converters). Throws gemba::Error if it is inconsistent.
   static Tokenizer from_spec(const TokenizerSpec& spec);
 
-  void to_gguf(format::GgufWriter& writer) const;           // tokenizer.ggml.* keys
+  // tokenizer.ggml.* keys. vocab_rows: the model's embedding rows. llama.cpp takes n_vocab from
+  // the token list and requires token_embd to have exactly that many rows, so a tokenizer smaller
+  // than the (padded) embedding is written with unused "[PAD<id>]" entries up to vocab_rows.
+  // 0: as many as the tokenizer has; fewer rows than tokens is an error.
+  void to_gguf(format::GgufWriter& writer, int64_t vocab_rows = 0) const;
   void write_hf_json(const std::string& path) const;         // tokenizer.json (atomic)
   // tokenizer_config.json (atomic): bos/eos/unk/pad token strings, add_bos_token, class.
   void write_hf_config(const std::string& path) const;

@@ -10,6 +10,7 @@
 #include "engine/quantize-gguf.h"
 #include "engine/random-model.h"
 #include "format/gguf.h"
+#include "tokenizer/tokenizer.h"
 
 namespace gemba::engine {
 namespace {
@@ -169,6 +170,41 @@ TEST(LlamaForward, QuantizedLogitsWithinMeasuredBounds) {
   convert_hf_to_gguf(hf, dir / "all-f32.gguf", GgmlType::F32, 1);
   quantize_gguf(dir / "all-f32.gguf", dir / "requantized-q8_0.gguf", GgmlType::Q8_0, 2);
   EXPECT_EQ(all_logits(dir / "requantized-q8_0.gguf", 1), all_logits(dir / "q8_0.gguf", 1));
+}
+
+TEST(LlamaForward, GgufTokenListHasOneEntryPerEmbeddingRow) {
+  // llama.cpp takes n_vocab from tokenizer.ggml.tokens and requires token_embd to have exactly
+  // that many rows; gemba pads the embedding (300 rows here, 261 tokenizer pieces), so the
+  // token list is padded with unused entries that the encoder never produces.
+  ScratchDir dir;
+  const std::string hf = write_hf(dir, kShapes[0]);
+  const auto hf_tok = tokenizer::Tokenizer::load(hf);
+  ASSERT_LT(hf_tok.vocab_size(), 300);
+  for (const std::string name : {"converted.gguf", "random.gguf"}) {
+    SCOPED_TRACE(name);
+    if (name == "converted.gguf") {
+      convert_hf_to_gguf(hf, dir / name, GgmlType::F32, 1);
+    } else {
+      RandomModelOptions opt;
+      write_random_model(tiny_config(4, 4, false), dir / name, opt);
+    }
+    const auto file = format::GgufFile::open(dir / name);
+    const auto tokens = file.get("tokenizer.ggml.tokens").as_strings("tokens");
+    const auto types = file.get("tokenizer.ggml.token_type").as_ints("types");
+    const format::GgufTensorInfo* embd = nullptr;
+    for (const auto& t : file.tensors())
+      if (t.name == "token_embd.weight") embd = &t;
+    ASSERT_NE(embd, nullptr);
+    EXPECT_EQ(tokens.size(), embd->dims[1]);
+    EXPECT_EQ(tokens.back(), "[PAD299]");
+    EXPECT_EQ(types.back(), static_cast<int64_t>(tokenizer::TokenKind::kUnused));
+    const auto back = tokenizer::Tokenizer::from_gguf(file);
+    for (const std::string text : {"E-21 サーボ [PAD299]", "hello world"})
+      EXPECT_EQ(back.encode(text, true), hf_tok.encode(text, true)) << text;
+  }
+  // A tokenizer larger than the embedding cannot be stored.
+  format::GgufWriter writer;
+  EXPECT_THROW(hf_tok.to_gguf(writer, 100), Error);
 }
 
 TEST(LlamaForward, UnsupportedTensorTypeIsANamedError) {
