@@ -272,17 +272,21 @@ Json prepare_data(const PrepareOptions& options) {
   uint64_t train_tokens = 0, val_tokens = 0, train_chars = 0, val_chars = 0, train_paragraphs = 0, val_paragraphs = 0;
   size_t train_docs = 0, val_docs = 0;
   {
+    auto document_ids = [&](const std::string& text) {  // [BOS] text EOS
+      std::vector<int32_t> ids;
+      if (encoder->bos_id() >= 0) ids.push_back(encoder->bos_id());
+      auto body = encoder->encode(text);
+      ids.insert(ids.end(), body.begin(), body.end());
+      ids.push_back(encoder->eos_id());
+      return ids;
+    };
     TokenShardWriter train_shard(out.file("train.tok"), encoder->vocab_size());
     TokenShardWriter val_shard(out.file("val.tok"), encoder->vocab_size());
     Progress progress("tokenize documents", docs.size(), "doc");
     for (size_t i = 0; i < docs.size(); ++i) {
       PreparedDoc& d = docs[i];
       if (d.paragraphs == 0) continue;
-      std::vector<int32_t> ids;
-      if (encoder->bos_id() >= 0) ids.push_back(encoder->bos_id());
-      auto body = encoder->encode(d.text);
-      ids.insert(ids.end(), body.begin(), body.end());
-      ids.push_back(encoder->eos_id());
+      const std::vector<int32_t> ids = document_ids(d.text);
       d.tokens = ids.size();
       (d.val ? val_shard : train_shard).append(ids);
       (d.val ? val_tokens : train_tokens) += ids.size();
@@ -300,11 +304,7 @@ Json prepare_data(const PrepareOptions& options) {
         if (d.paragraphs > 0 && !d.val) train_texts.push_back(d.text);
       for (const auto& copy : shuffled_unit_copies(train_texts, options.shuffled_copies, options.seed,
                                                      parse_shuffle_scope(options.shuffle_scope))) {
-        std::vector<int32_t> ids;
-        if (encoder->bos_id() >= 0) ids.push_back(encoder->bos_id());
-        auto body = encoder->encode(copy);
-        ids.insert(ids.end(), body.begin(), body.end());
-        ids.push_back(encoder->eos_id());
+        const std::vector<int32_t> ids = document_ids(copy);
         train_shard.append(ids);
         augmented_tokens += ids.size();
       }
