@@ -60,8 +60,15 @@ Tokenizer Tokenizer::from_gguf(const format::GgufFile& file) {
   if (scores.size() != tokens.size() || types.size() != tokens.size())
     fail(what, ": tokenizer.ggml.scores (", scores.size(), ") / token_type (", types.size(),
          ") do not have one entry per token (", tokens.size(), ")");
-  spec.entries.resize(tokens.size());
-  for (size_t i = 0; i < tokens.size(); ++i) {
+  // Trailing "[PAD<id>]" unused entries only pad the list to the embedding rows (to_gguf below;
+  // llama.cpp's converter does the same): they are not tokens, so the tokenizer ends before
+  // them and the generator never samples those rows.
+  size_t n_tokens = tokens.size();
+  while (n_tokens > 0 && types[n_tokens - 1] == static_cast<int64_t>(TokenKind::kUnused) &&
+         tokens[n_tokens - 1] == "[PAD" + std::to_string(n_tokens - 1) + "]")
+    --n_tokens;
+  spec.entries.resize(n_tokens);
+  for (size_t i = 0; i < n_tokens; ++i) {
     if (types[i] < 1 || types[i] > 6) fail(what, ": tokenizer.ggml.token_type[", i, "] = ", types[i], " is not 1..6");
     spec.entries[i] = {tokens[i], scores[i], static_cast<TokenKind>(types[i])};
     if (spec.entries[i].kind == TokenKind::kByte) spec.byte_fallback = true;

@@ -175,7 +175,7 @@ TEST(LlamaForward, QuantizedLogitsWithinMeasuredBounds) {
 TEST(LlamaForward, GgufTokenListHasOneEntryPerEmbeddingRow) {
   // llama.cpp takes n_vocab from tokenizer.ggml.tokens and requires token_embd to have exactly
   // that many rows; gemba pads the embedding (300 rows here, 261 tokenizer pieces), so the
-  // token list is padded with unused entries that the encoder never produces.
+  // token list is padded with unused entries, which gemba drops again when it reads the file.
   ScratchDir dir;
   const std::string hf = write_hf(dir, kShapes[0]);
   const auto hf_tok = tokenizer::Tokenizer::load(hf);
@@ -199,6 +199,7 @@ TEST(LlamaForward, GgufTokenListHasOneEntryPerEmbeddingRow) {
     EXPECT_EQ(tokens.back(), "[PAD299]");
     EXPECT_EQ(types.back(), static_cast<int64_t>(tokenizer::TokenKind::kUnused));
     const auto back = tokenizer::Tokenizer::from_gguf(file);
+    EXPECT_EQ(back.vocab_size(), hf_tok.vocab_size()) << "the pads are not tokens: never sampled, never decoded";
     for (const std::string text : {"E-21 サーボ [PAD299]", "hello world"})
       EXPECT_EQ(back.encode(text, true), hf_tok.encode(text, true)) << text;
   }
