@@ -115,6 +115,10 @@ int run_pipeline(const Recipe& recipe, const RunOptions& options) {
     if (stage.resumable && previous && previous->status != "done" && previous->key == record.key && fs::exists(checkpoint)) {
       argv.insert(argv.end(), {"--resume", stage.output});
       std::fprintf(stderr, "[pipeline] %-24s resuming from %s\n", stage.name.c_str(), checkpoint.c_str());
+    } else if (stage.resumable && fs::exists(checkpoint)) {
+      // A fresh start: the checkpoint there belongs to a run with other settings (or a finished
+      // one). Left in place, an interruption of this run would later "resume" that old run.
+      fs::remove_all(checkpoint);
     }
     std::string log_name = stage.name;
     std::replace(log_name.begin(), log_name.end(), '/', '_');

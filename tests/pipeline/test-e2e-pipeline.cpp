@@ -150,3 +150,17 @@ TEST_F(PipelineE2E, AFailedStageRerunsAfterTheFixWithoutRedoingEarlierStages) {
   manifest = gemba::read_json_file((dir_ / "runs/mini/manifest.json").string());
   EXPECT_EQ(manifest["stages"]["cpt"]["status"], "done");
 }
+
+TEST_F(PipelineE2E, AChangedStageNeverResumesTheCheckpointOfItsOldSettings) {
+  ASSERT_EQ(pipeline(recipe("")).code, 0);
+  const fs::path checkpoint = dir_ / "runs/mini/cpt/checkpoint";
+  ASSERT_TRUE(fs::exists(checkpoint)) << "a finished training stage keeps its final checkpoint";
+  // New cpt settings start cpt afresh; it then fails (as a killed run would stop) ...
+  auto changed = pipeline(recipe(", no_such_flag: 1"));
+  ASSERT_NE(changed.code, 0) << changed.out;
+  EXPECT_EQ(changed.out.find("resuming"), std::string::npos) << changed.out;
+  EXPECT_FALSE(fs::exists(checkpoint)) << "the old settings' checkpoint is removed at the fresh start";
+  // ... and the rerun of the same settings must not pick up the old run's checkpoint.
+  auto again = pipeline(recipe(", no_such_flag: 1"));
+  EXPECT_EQ(again.out.find("resuming"), std::string::npos) << again.out;
+}
