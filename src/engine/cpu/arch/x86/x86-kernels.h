@@ -697,29 +697,39 @@ void q4_0_prefill_tokens(const Tile& tl, const Q4DecodeGroup* const* x, const Ac
   }
 }
 
-void tile_q4_0_prefill(const Tile& tl) {
-  const int64_t nb = tl.cols / kQk, groups = nb / kQ4GroupBlocks;
+// The driver both quantized prefill kernels share: every token of the tile is regrouped once
+// (regroup: ActView, groups, Group* -> void), then run_tokens(n, x, xv, t0, groups, nb) takes
+// up to 4 tokens at a time; n is a std::integral_constant with the token count.
+template <class Group, class Regroup, class RunTokens>
+void prefill_tile(const Tile& tl, int64_t blocks_per_group, Regroup regroup, RunTokens run_tokens) {
+  const int64_t nb = tl.cols / kQk, groups = nb / blocks_per_group;
   const int64_t per_token = groups > 0 ? groups : 1;
-  thread_local std::vector<Q4DecodeGroup> regrouped;  // token t's groups at t * per_token
+  thread_local std::vector<Group> regrouped;  // token t's groups at t * per_token
   if (static_cast<int64_t>(regrouped.size()) < tl.n_tokens * per_token) regrouped.resize(tl.n_tokens * per_token);
   for (int64_t t = 0; t < tl.n_tokens; ++t)
-    regroup_q4_0_act(ActView(tl.x + t * tl.x_stride, tl.cols), groups, regrouped.data() + t * per_token);
+    regroup(ActView(tl.x + t * tl.x_stride, tl.cols), groups, regrouped.data() + t * per_token);
   constexpr int NT = 4;
   for (int64_t t0 = 0; t0 < tl.n_tokens; t0 += NT) {
     const int nt = static_cast<int>(tl.n_tokens - t0 < NT ? tl.n_tokens - t0 : NT);
-    const Q4DecodeGroup* x[NT];
+    const Group* x[NT];
     ActView xv[NT];
     for (int t = 0; t < nt; ++t) {
       x[t] = regrouped.data() + (t0 + t) * per_token;
       xv[t] = ActView(tl.x + (t0 + t) * tl.x_stride, tl.cols);
     }
     switch (nt) {
-      case 1: q4_0_prefill_tokens<1>(tl, x, xv, t0, groups, nb); break;
-      case 2: q4_0_prefill_tokens<2>(tl, x, xv, t0, groups, nb); break;
-      case 3: q4_0_prefill_tokens<3>(tl, x, xv, t0, groups, nb); break;
-      default: q4_0_prefill_tokens<4>(tl, x, xv, t0, groups, nb); break;
+      case 1: run_tokens(std::integral_constant<int, 1>{}, x, xv, t0, groups, nb); break;
+      case 2: run_tokens(std::integral_constant<int, 2>{}, x, xv, t0, groups, nb); break;
+      case 3: run_tokens(std::integral_constant<int, 3>{}, x, xv, t0, groups, nb); break;
+      default: run_tokens(std::integral_constant<int, 4>{}, x, xv, t0, groups, nb); break;
     }
   }
+}
+
+void tile_q4_0_prefill(const Tile& tl) {
+  prefill_tile<Q4DecodeGroup>(tl, kQ4GroupBlocks, regroup_q4_0_act,
+                              [&](auto n, const Q4DecodeGroup* const* x, const ActView* xv, int64_t t0, int64_t groups,
+                                  int64_t nb) { q4_0_prefill_tokens<decltype(n)::value>(tl, x, xv, t0, groups, nb); });
 }
 
 // ---- Q8_0 prefill (several tokens, AVX-512 VNNI) -------------------------------------------
@@ -812,28 +822,9 @@ void q8_0_prefill_tokens(const Tile& tl, const Q8PrefillPair* const* x, const Ac
 }
 
 void tile_q8_0_prefill(const Tile& tl) {
-  const int64_t nb = tl.cols / kQk, pairs = nb / 2;
-  const int64_t per_token = pairs > 0 ? pairs : 1;
-  thread_local std::vector<Q8PrefillPair> regrouped;  // token t's pairs at t * per_token
-  if (static_cast<int64_t>(regrouped.size()) < tl.n_tokens * per_token) regrouped.resize(tl.n_tokens * per_token);
-  for (int64_t t = 0; t < tl.n_tokens; ++t)
-    regroup_q8_0_act(ActView(tl.x + t * tl.x_stride, tl.cols), pairs, regrouped.data() + t * per_token);
-  constexpr int NT = 4;
-  for (int64_t t0 = 0; t0 < tl.n_tokens; t0 += NT) {
-    const int nt = static_cast<int>(tl.n_tokens - t0 < NT ? tl.n_tokens - t0 : NT);
-    const Q8PrefillPair* x[NT];
-    ActView xv[NT];
-    for (int t = 0; t < nt; ++t) {
-      x[t] = regrouped.data() + (t0 + t) * per_token;
-      xv[t] = ActView(tl.x + (t0 + t) * tl.x_stride, tl.cols);
-    }
-    switch (nt) {
-      case 1: q8_0_prefill_tokens<1>(tl, x, xv, t0, pairs, nb); break;
-      case 2: q8_0_prefill_tokens<2>(tl, x, xv, t0, pairs, nb); break;
-      case 3: q8_0_prefill_tokens<3>(tl, x, xv, t0, pairs, nb); break;
-      default: q8_0_prefill_tokens<4>(tl, x, xv, t0, pairs, nb); break;
-    }
-  }
+  prefill_tile<Q8PrefillPair>(tl, 2, regroup_q8_0_act,
+                              [&](auto n, const Q8PrefillPair* const* x, const ActView* xv, int64_t t0, int64_t pairs,
+                                  int64_t nb) { q8_0_prefill_tokens<decltype(n)::value>(tl, x, xv, t0, pairs, nb); });
 }
 
 #endif
