@@ -268,6 +268,51 @@ TEST(Q4_0Decode, EqualsScalarReferenceOnAwkwardSizes) {
   }
 }
 
+// Float weights (F32/F16/BF16) take their own kernels on the AVX-512 set: rows in groups of
+// 6 (then 2, then 1) x 4 tokens, each group prefetching the next, a 48-row tile, and a
+// one-token kernel 64 columns a step with a prefetch 4 KiB ahead. Every set equals the scalar
+// reference for row counts around the 6-row group and the 48-row tile, column counts around
+// the 16- and 64-column steps, token counts around the 4-token group and the 64-token tile,
+// and rows padded beyond their values (filled with 0xff, a NaN in F16/BF16/F32, so reading
+// the padding would show).
+TEST(FloatKernels, EqualsScalarReferenceOnAwkwardSizes) {
+  uint32_t seed = 900;
+  for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::BF16})
+    for (int64_t cols : {16, 79, 200, 2048 + 48})
+      for (int64_t rows : {1, 5, 6, 7, 13, 47, 49, 97})
+        for (int64_t n_tokens : {1, 3, 4, 64, 65}) {
+          if (rows * cols * n_tokens > 13 * 2096 * 65 && rows > 13) continue;  // keep the test short
+          const size_t pad = (rows + n_tokens) % 2 == 0 ? 0 : 6;
+          const size_t rb = row_bytes(type, cols), stride = rb + pad;
+          const auto f = random_floats(rows * cols, seed++);
+          std::vector<uint8_t> bytes(stride * rows, 0xff);
+          for (int64_t r = 0; r < rows; ++r) quantize_row(type, f.data() + r * cols, bytes.data() + r * stride, cols);
+          const WeightMatrix w{type, bytes.data(), rows, cols, stride};
+          const auto x = random_floats(n_tokens * cols, seed++);
+          std::vector<float> ref(n_tokens * rows), dq(cols);
+          matmul_reference(w, x.data(), n_tokens, ref.data());
+          std::vector<double> scale(n_tokens * rows, 0.0);
+          for (int64_t r = 0; r < rows; ++r) {
+            dequantize_row(type, bytes.data() + r * stride, dq.data(), cols);
+            for (int64_t t = 0; t < n_tokens; ++t)
+              for (int64_t c = 0; c < cols; ++c) scale[t * rows + r] += std::fabs(static_cast<double>(dq[c]) * x[t * cols + c]);
+          }
+          for (const std::string& set : available_kernel_sets()) {
+            ThreadPool pool(set == "scalar" ? 1 : 2);
+            std::vector<float> got(n_tokens * rows, NAN);
+            matmul_with_kernels(set, w, x.data(), n_tokens, got.data(), pool);
+            int bad = 0;
+            for (size_t i = 0; i < got.size() && bad < 3; ++i)
+              if (!(std::fabs(static_cast<double>(got[i]) - ref[i]) <= 2e-6 * scale[i] + 1e-30)) {
+                ++bad;
+                ADD_FAILURE() << set << " type " << static_cast<int>(type) << " rows " << rows << " cols " << cols
+                              << " tokens " << n_tokens << " pad " << pad << " index " << i << ": got " << got[i]
+                              << " want " << ref[i];
+              }
+          }
+        }
+}
+
 TEST(Matmul, BadMatricesAreErrors) {
   std::vector<uint8_t> bytes(4096);
   std::vector<float> x(256), y(16);

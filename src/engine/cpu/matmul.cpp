@@ -124,8 +124,13 @@ void check(const WeightMatrix& w, WeightKind* kind) {
 }
 
 // Rows per tile: enough weight bytes to fill about half of L1 (weights stay resident while
-// the token tiles stream past); between 4 and 64 rows.
-int64_t rows_per_tile(size_t row_bytes) {
+// the token tiles stream past); between 4 and 64 rows. The AVX-512 set's float kernel
+// (F32/F16/BF16) takes 48 rows whatever the width: it walks a tile in 6-row groups, each
+// resident in L1 while the tokens pass, and prefetches the next group itself (a 2048-column
+// F16 tile of 4 rows left it 2 + 2-row groups and a cold start every 4 rows).
+int64_t rows_per_tile(const KernelSet& ks, WeightKind kind, size_t row_bytes) {
+  const bool float_kind = kind == WeightKind::F32 || kind == WeightKind::F16 || kind == WeightKind::BF16;
+  if (float_kind && std::strcmp(ks.name, "avx512-vnni") == 0) return 48;
   const int64_t r = static_cast<int64_t>(24 * 1024 / std::max<size_t>(row_bytes, 1));
   return std::clamp<int64_t>(r / 4 * 4, 4, 64);
 }
@@ -159,7 +164,7 @@ void run(const KernelSet& ks, const WeightMatrix& w, const float* x, int64_t n_t
     xa = base;
   }
 
-  const int64_t row_tile = rows_per_tile(w.row_bytes);
+  const int64_t row_tile = rows_per_tile(ks, kind, w.row_bytes);
   auto work = [&](size_t row_begin, size_t row_end, int) {
     for (int64_t r0 = row_begin; r0 < static_cast<int64_t>(row_end); r0 += row_tile) {
       const int64_t nr = std::min<int64_t>(row_tile, row_end - r0);
