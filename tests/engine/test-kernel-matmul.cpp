@@ -270,7 +270,7 @@ TEST(Q4_0Decode, EqualsScalarReferenceOnAwkwardSizes) {
 
 // Float weights (F32/F16/BF16) take their own kernels on the AVX-512 set: rows in groups of
 // 6 (then 2, then 1) x 4 tokens, each group prefetching the next, a 48-row tile, and a
-// one-token kernel 64 columns a step with a prefetch 4 KiB ahead. Every set equals the scalar
+// one-token kernel 64 columns a step. Every set equals the scalar
 // reference for row counts around the 6-row group and the 48-row tile, column counts around
 // the 16- and 64-column steps, token counts around the 4-token group and the 64-token tile,
 // and rows padded beyond their values (filled with 0xff, a NaN in F16/BF16/F32, so reading

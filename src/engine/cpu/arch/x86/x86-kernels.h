@@ -8,7 +8,7 @@
 // tile of weight rows in L1 while the tokens pass over it. The AVX-512 set has its own
 // several-token (prefill) kernels for F32/F16/BF16 (6 weight rows x 4 tokens), Q8_0 and Q4_0
 // (2 x 4, over activations regrouped once per tile) on 512-bit vectors, and a one-token
-// float kernel with software prefetch.
+// float kernel with four FMA chains.
 // Integer block dots after ggml's vec_dot_q4_0_q8_0 scheme (llama.cpp, 2023).
 #pragma once
 #include <immintrin.h>
@@ -258,18 +258,15 @@ void tile_float512_prefill(const Tile& tl) {
 // ---- float decode (one token) --------------------------------------------------------------
 //
 // One row at a time (one sequential stream, as in the Q4_0 decode kernel), 64 columns per step
-// in four independent FMA chains, and a software prefetch kFloatPrefetchBytes ahead of the
-// weight stream. Measured on the Zen 5 core, 7168x2048 f16 from DRAM: the 256-bit two-chain
-// row_float read 26-27 GB/s; this form 30-33 GB/s (4 KiB ahead; 2, 6 and 8 KiB were slower).
-constexpr int64_t kFloatPrefetchBytes = 4096;
-
+// in four independent FMA chains (the 256-bit row_float: 16 columns, two chains). From L2/L3
+// (2048x2048 F16) 28.6 -> 53.7 GB/s; from DRAM both sit at the one-core bandwidth (decode-stream
+// 24-29 GB/s). A software prefetch 4 KiB ahead helped a malloc'd stream but was 0.92-1.06x of
+// none on decode-stream and on the mmapped model file, so there is none.
 template <class L, class L512>
 float row_float512_decode(const uint8_t* w, const float* x, int64_t n) {
   __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
   int64_t i = 0;
   for (; i + 64 <= n; i += 64) {
-    const char* ahead = reinterpret_cast<const char*>(w + i * L512::kBytes + kFloatPrefetchBytes);
-    for (int line = 0; line < 64 * L512::kBytes; line += 64) _mm_prefetch(ahead + line, _MM_HINT_T0);
     a0 = _mm512_fmadd_ps(L512::load(w, i), _mm512_loadu_ps(x + i), a0);
     a1 = _mm512_fmadd_ps(L512::load(w, i + 16), _mm512_loadu_ps(x + i + 16), a1);
     a2 = _mm512_fmadd_ps(L512::load(w, i + 32), _mm512_loadu_ps(x + i + 32), a2);
