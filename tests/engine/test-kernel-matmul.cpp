@@ -270,18 +270,20 @@ TEST(Q4_0Decode, EqualsScalarReferenceOnAwkwardSizes) {
 
 // Float weights (F32/F16/BF16) take their own kernels on the AVX-512 set: rows in groups of
 // 6 (then 2, then 1) x 4 tokens, each group prefetching the next, a 48-row tile, and a
-// one-token kernel 64 columns a step. Every set equals the scalar
-// reference for row counts around the 6-row group and the 48-row tile, column counts around
-// the 16- and 64-column steps, token counts around the 4-token group and the 64-token tile,
+// one-token kernel 64 columns a step; rows wider than 2048 (F32: 1024) columns are cut into
+// column chunks whose sums add up. Every set equals the scalar reference for row counts around
+// the 6-row group and the 48-row tile, column counts around the 16- and 64-column steps and a
+// chunked width with a tail (2101: F32 704 + 704 + 693, F16/BF16 1056 + 1045), token counts
+// around the 4-token group and the 64-token tile,
 // and rows padded beyond their values (filled with 0xff, a NaN in F16/BF16/F32, so reading
 // the padding would show).
 TEST(FloatKernels, EqualsScalarReferenceOnAwkwardSizes) {
   uint32_t seed = 900;
   for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::BF16})
-    for (int64_t cols : {16, 79, 200, 2048 + 48})
+    for (int64_t cols : {16, 79, 200, 2101})
       for (int64_t rows : {1, 5, 6, 7, 13, 47, 49, 97})
         for (int64_t n_tokens : {1, 3, 4, 64, 65}) {
-          if (rows * cols * n_tokens > 13 * 2096 * 65 && rows > 13) continue;  // keep the test short
+          if (rows * cols * n_tokens > 13 * 2101 * 65 && rows > 13) continue;  // keep the test short
           const size_t pad = (rows + n_tokens) % 2 == 0 ? 0 : 6;
           const size_t rb = row_bytes(type, cols), stride = rb + pad;
           const auto f = random_floats(rows * cols, seed++);
