@@ -274,9 +274,8 @@ TEST(Q4_0Decode, EqualsScalarReferenceOnAwkwardSizes) {
 // column chunks whose sums add up. Every set equals the scalar reference for row counts around
 // the 6-row group and the 48-row tile, column counts around the 16- and 64-column steps and a
 // chunked width with a tail (2101: F32 704 + 704 + 693, F16/BF16 1056 + 1045), token counts
-// around the 4-token group and the 64-token tile,
-// and rows padded beyond their values (filled with 0xff, a NaN in F16/BF16/F32, so reading
-// the padding would show).
+// around the 4-token group and the 64-token tile, and rows padded beyond their values (filled
+// with 0xff, a NaN in F16/BF16/F32, so reading the padding would show).
 TEST(FloatKernels, EqualsScalarReferenceOnAwkwardSizes) {
   uint32_t seed = 900;
   for (GgmlType type : {GgmlType::F32, GgmlType::F16, GgmlType::BF16})
