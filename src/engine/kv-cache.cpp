@@ -1,6 +1,7 @@
 #include "engine/kv-cache.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "core/error.h"
 #include "engine/float-convert.h"
@@ -46,31 +47,35 @@ int64_t KvCache::common_prefix(std::span<const int32_t> prompt) const {
 void KvCache::store(int64_t layer, int64_t pos, const float* k, const float* v) {
   if (pos < 0 || pos >= capacity_) fail("KV cache: position ", pos, " is beyond the context length ", capacity_);
   for (int64_t g = 0; g < n_kv_heads_; ++g) {
-    const size_t at = static_cast<size_t>(((layer * n_kv_heads_ + g) * capacity_ + pos) * head_dim_);
+    const size_t block = static_cast<size_t>((layer * n_kv_heads_ + g) * capacity_ * head_dim_);
+    const size_t key_at = block + static_cast<size_t>(pos * head_dim_);
+    const float* kg = k + g * head_dim_;
+    const float* vg = v + g * head_dim_;
     if (type_ == KvType::kF16) {
-      f32_to_f16_row(k + g * head_dim_, k16_.data() + at, head_dim_);
-      f32_to_f16_row(v + g * head_dim_, v16_.data() + at, head_dim_);
+      f32_to_f16_row(kg, k16_.data() + key_at, head_dim_);
+      thread_local std::vector<uint16_t> vh;  // the value row in f16, then scattered into its column
+      vh.resize(static_cast<size_t>(head_dim_));
+      f32_to_f16_row(vg, vh.data(), head_dim_);
+      for (int64_t d = 0; d < head_dim_; ++d) v16_[block + static_cast<size_t>(d * capacity_ + pos)] = vh[d];
     } else {
-      std::copy(k + g * head_dim_, k + (g + 1) * head_dim_, k32_.begin() + static_cast<std::ptrdiff_t>(at));
-      std::copy(v + g * head_dim_, v + (g + 1) * head_dim_, v32_.begin() + static_cast<std::ptrdiff_t>(at));
+      std::copy(kg, kg + head_dim_, k32_.begin() + static_cast<std::ptrdiff_t>(key_at));
+      for (int64_t d = 0; d < head_dim_; ++d) v32_[block + static_cast<size_t>(d * capacity_ + pos)] = vg[d];
     }
   }
 }
 
-const float* KvCache::read(const std::vector<uint16_t>& h, const std::vector<float>& f, int64_t layer, int64_t kv_head,
-                           int64_t n, float* scratch) const {
+const uint8_t* KvCache::head_block(bool values, int64_t layer, int64_t kv_head) const {
   const size_t at = static_cast<size_t>((layer * n_kv_heads_ + kv_head) * capacity_ * head_dim_);
-  if (type_ == KvType::kF32) return f.data() + at;
-  f16_to_f32_row(h.data() + at, scratch, n * head_dim_);
-  return scratch;
+  if (type_ == KvType::kF16) return reinterpret_cast<const uint8_t*>((values ? v16_ : k16_).data() + at);
+  return reinterpret_cast<const uint8_t*>((values ? v32_ : k32_).data() + at);
 }
 
-const float* KvCache::keys(int64_t layer, int64_t kv_head, int64_t n, float* scratch) const {
-  return read(k16_, k32_, layer, kv_head, n, scratch);
+WeightMatrix KvCache::key_rows(int64_t layer, int64_t kv_head, int64_t n) const {
+  return {element_type(), head_block(false, layer, kv_head), n, head_dim_, static_cast<size_t>(head_dim_) * element_bytes()};
 }
 
-const float* KvCache::values(int64_t layer, int64_t kv_head, int64_t n, float* scratch) const {
-  return read(v16_, v32_, layer, kv_head, n, scratch);
+WeightMatrix KvCache::value_columns(int64_t layer, int64_t kv_head, int64_t n) const {
+  return {element_type(), head_block(true, layer, kv_head), head_dim_, n, static_cast<size_t>(capacity_) * element_bytes()};
 }
 
 void KvCache::append_tokens(std::span<const int32_t> tokens) {

@@ -28,15 +28,21 @@ void rms_norm(const float* x, const float* w, int64_t n, int64_t dim, double eps
   }
 }
 
-// Dot product with 8 independent partial sums (vectorizable without -ffast-math).
-inline float dot(const float* a, const float* b, int64_t n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) acc[j] += a[i + j] * b[i + j];
-  float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-  for (; i < n; ++i) s += a[i] * b[i];
-  return s;
+// row[0, n) := softmax(scale * row[0, limit)) followed by zeros (the causally masked keys).
+void softmax_prefix(float* row, int64_t n, int64_t limit, float scale) {
+  float mx = -INFINITY;
+  for (int64_t j = 0; j < limit; ++j) {
+    row[j] *= scale;
+    mx = std::max(mx, row[j]);
+  }
+  float sum = 0;
+  for (int64_t j = 0; j < limit; ++j) {
+    row[j] = std::exp(row[j] - mx);
+    sum += row[j];
+  }
+  const float inv = 1.0f / sum;
+  for (int64_t j = 0; j < limit; ++j) row[j] *= inv;
+  std::fill(row + limit, row + n, 0.0f);
 }
 
 template <class T>
@@ -178,55 +184,51 @@ void LlamaModel::forward(std::span<const SequenceInput> inputs, std::vector<floa
 }
 
 // Causal scaled dot-product attention of each new token over its own sequence's cache.
-// Work items: (sequence, KV head); the query heads sharing a KV head (GQA) reuse its
-// converted keys and values.
+// Work items: (sequence, KV head). Both products run on the matmul kernels straight from the
+// cache: scores = Q K^T with the keys as weight rows, out = P V with the transposed values as
+// weight rows. Decode takes the query heads sharing the KV head (GQA) as the rows of one
+// product; prefill takes each head's new tokens in chunks of kQueryChunk, every chunk against
+// the keys up to its last token (the later keys of earlier rows are masked: <= 1 chunk of
+// extra work per row instead of a scalar loop per key).
 void LlamaModel::attention(int64_t layer, std::span<const SequenceInput> inputs, const std::vector<int64_t>& offsets) {
+  constexpr int64_t kQueryChunk = 32;
   const auto& c = config();
   const int64_t hd = c.head_dim(), nh = c.n_heads, nkv = c.n_kv_heads, group = nh / nkv;
   int64_t max_ctx = 0;
   for (const auto& in : inputs) max_ctx = std::max(max_ctx, in.cache->n_past() + static_cast<int64_t>(in.tokens.size()));
-  const size_t per_thread = static_cast<size_t>(max_ctx * (2 * hd + 1));
+  const size_t per_thread = static_cast<size_t>(max_ctx * std::max(kQueryChunk, group));
   grow(thread_scratch_, per_thread * static_cast<size_t>(pool_->size()));
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
   const size_t n_items = inputs.size() * static_cast<size_t>(nkv);
 
   pool_->parallel_for(n_items, [&](size_t begin, size_t end, int thread) {
-    float* kbuf = thread_scratch_.data() + per_thread * static_cast<size_t>(thread);
-    float* vbuf = kbuf + max_ctx * hd;
-    float* scores = vbuf + max_ctx * hd;
+    float* scores = thread_scratch_.data() + per_thread * static_cast<size_t>(thread);
     for (size_t item = begin; item < end; ++item) {
       const size_t s = item / static_cast<size_t>(nkv);
       const int64_t g = static_cast<int64_t>(item % static_cast<size_t>(nkv));
       const KvCache& cache = *inputs[s].cache;
       const int64_t past = cache.n_past(), n_new = static_cast<int64_t>(inputs[s].tokens.size());
-      const int64_t n_ctx = past + n_new;
-      const float* K = cache.keys(layer, g, n_ctx, kbuf);    // [n_ctx, hd]
-      const float* Vv = cache.values(layer, g, n_ctx, vbuf); // [n_ctx, hd]
-      for (int64_t i = 0; i < n_new; ++i) {
-        const int64_t t = offsets[s] + i;
-        const int64_t n_keys = past + i + 1;  // causal: positions 0..past+i
-        for (int64_t h = g * group; h < (g + 1) * group; ++h) {
-          const float* q = q_.data() + (t * nh + h) * hd;
-          float mx = -INFINITY;
-          for (int64_t j = 0; j < n_keys; ++j) {
-            scores[j] = dot(q, K + j * hd, hd) * scale;
-            mx = std::max(mx, scores[j]);
-          }
-          float sum = 0;
-          for (int64_t j = 0; j < n_keys; ++j) {
-            scores[j] = std::exp(scores[j] - mx);
-            sum += scores[j];
-          }
-          const float inv = 1.0f / sum;
-          float* out = attn_.data() + (t * nh + h) * hd;
-          std::fill(out, out + hd, 0.0f);
-          for (int64_t j = 0; j < n_keys; ++j) {
-            const float p = scores[j] * inv;
-            const float* vr = Vv + j * hd;
-            for (int64_t d = 0; d < hd; ++d) out[d] += p * vr[d];
-          }
-        }
+      // Rows i of one product: query q + i * stride, output out + i * stride, keys [0, limit0 + i * step).
+      auto attend = [&](int64_t n_keys, const float* q, float* out, int64_t stride, int64_t n_rows, int64_t limit0,
+                        int64_t step) {
+        const WeightMatrix keys = cache.key_rows(layer, g, n_keys);          // [n_keys, hd]
+        const WeightMatrix values = cache.value_columns(layer, g, n_keys);   // [hd, n_keys]
+        matmul_float_strided(keys, q, stride, n_rows, scores, n_keys);       // scores [n_rows, n_keys]
+        for (int64_t i = 0; i < n_rows; ++i) softmax_prefix(scores + i * n_keys, n_keys, limit0 + i * step, scale);
+        matmul_float_strided(values, scores, n_keys, n_rows, out, stride);   // out rows [hd]
+      };
+      if (n_new == 1) {
+        const int64_t t = offsets[s], head0 = g * group;
+        attend(past + 1, q_.data() + (t * nh + head0) * hd, attn_.data() + (t * nh + head0) * hd, hd, group, past + 1,
+               0);
+        continue;
       }
+      for (int64_t h = g * group; h < (g + 1) * group; ++h)
+        for (int64_t i0 = 0; i0 < n_new; i0 += kQueryChunk) {
+          const int64_t n = std::min(kQueryChunk, n_new - i0), t = offsets[s] + i0;
+          attend(past + i0 + n, q_.data() + (t * nh + h) * hd, attn_.data() + (t * nh + h) * hd, nh * hd, n,
+                 past + i0 + 1, 1);
+        }
     }
   });
 }

@@ -80,7 +80,7 @@ class LlamaModel {
   std::vector<float> tmp_;    // [T, hidden]
   std::vector<float> gate_;   // [T, ffn]
   std::vector<float> up_;     // [T, ffn]
-  std::vector<float> thread_scratch_;  // per thread: keys, values [ctx, head_dim], scores [ctx]
+  std::vector<float> thread_scratch_;  // per thread: attention scores [max(query chunk, GQA group), ctx]
 };
 
 }  // namespace gemba::engine

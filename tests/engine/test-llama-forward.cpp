@@ -110,6 +110,30 @@ TEST(LlamaForward, IncrementalDecodeEqualsFullRecompute) {
   }
 }
 
+// Attention takes prefill queries in chunks of 32 against the keys up to each chunk's end:
+// a 60-token prompt (chunks 32 + 28; the tiny model's context is 64), whole and as 37 + 23
+// tokens (the second part with 37 positions already cached), must still equal the
+// double-precision reference.
+TEST(LlamaForward, LongPromptAcrossAttentionChunksMatchesReference) {
+  ScratchDir dir;
+  std::vector<int32_t> prompt(60);
+  for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = static_cast<int32_t>((i * 37 + 11) % 290 + 1);
+  for (const auto& s : {kShapes[0], kShapes[3]}) {
+    SCOPED_TRACE(s.name);
+    const std::string hf = write_hf(dir, s);
+    const std::vector<double> ref = ReferenceModel(hf).forward(prompt);
+    LlamaModel model(ModelWeights::load(hf), 2);
+    KvCache whole = model.new_cache(0, KvType::kF32);
+    EXPECT_LT(relative_error(model.forward(whole, prompt, true), ref), 1e-5);
+    KvCache split = model.new_cache(0, KvType::kF32);
+    const std::span<const int32_t> p(prompt);
+    auto first = model.forward(split, p.first(37), true);
+    const auto second = model.forward(split, p.subspan(37), true);
+    first.insert(first.end(), second.begin(), second.end());
+    EXPECT_LT(relative_error(first, ref), 1e-5);
+  }
+}
+
 TEST(LlamaForward, BatchedDecodeEqualsOneAtATime) {
   ScratchDir dir;
   const std::string hf = write_hf(dir, kShapes[2]);

@@ -136,6 +136,28 @@ int64_t rows_per_tile(const KernelSet& ks, WeightKind kind, size_t row_bytes) {
 }
 constexpr int64_t kTokensPerTile = 64;
 
+// Rows [row_begin, row_end) of y[t * ldy + r] = W row r . x row t, tile by tile: row_tile
+// weight rows stay in cache while the tokens pass in tiles of kTokensPerTile.
+void run_tiles(cpu::TileFn fn, int64_t row_tile, const WeightMatrix& w, const uint8_t* xa, size_t x_stride,
+               int64_t n_tokens, float* y, int64_t ldy, int64_t row_begin, int64_t row_end) {
+  for (int64_t r0 = row_begin; r0 < row_end; r0 += row_tile) {
+    const int64_t nr = std::min<int64_t>(row_tile, row_end - r0);
+    for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokensPerTile) {
+      cpu::Tile t;
+      t.w = w.data + r0 * w.row_bytes;
+      t.w_stride = w.row_bytes;
+      t.n_rows = nr;
+      t.x = xa + t0 * x_stride;
+      t.x_stride = x_stride;
+      t.n_tokens = std::min<int64_t>(kTokensPerTile, n_tokens - t0);
+      t.cols = w.cols;
+      t.y = y + t0 * ldy + r0;
+      t.ldy = ldy;
+      fn(t);
+    }
+  }
+}
+
 void run(const KernelSet& ks, const WeightMatrix& w, const float* x, int64_t n_tokens, float* y,
          ThreadPool* pool) {
   WeightKind kind;
@@ -166,22 +188,7 @@ void run(const KernelSet& ks, const WeightMatrix& w, const float* x, int64_t n_t
 
   const int64_t row_tile = rows_per_tile(ks, kind, w.row_bytes);
   auto work = [&](size_t row_begin, size_t row_end, int) {
-    for (int64_t r0 = row_begin; r0 < static_cast<int64_t>(row_end); r0 += row_tile) {
-      const int64_t nr = std::min<int64_t>(row_tile, row_end - r0);
-      for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokensPerTile) {
-        cpu::Tile t;
-        t.w = w.data + r0 * w.row_bytes;
-        t.w_stride = w.row_bytes;
-        t.n_rows = nr;
-        t.x = xa + t0 * x_stride;
-        t.x_stride = x_stride;
-        t.n_tokens = std::min<int64_t>(kTokensPerTile, n_tokens - t0);
-        t.cols = w.cols;
-        t.y = y + t0 * w.rows + r0;
-        t.ldy = w.rows;
-        fn(t);
-      }
-    }
+    run_tiles(fn, row_tile, w, xa, x_stride, n_tokens, y, w.rows, row_begin, row_end);
   };
   if (!pool || pool->size() == 1) {
     work(0, w.rows, 0);
@@ -201,6 +208,18 @@ void run(const KernelSet& ks, const WeightMatrix& w, const float* x, int64_t n_t
 
 void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool) {
   run(active(), w, x, n_tokens, y, &pool);
+}
+
+void matmul_float_strided(const WeightMatrix& w, const float* x, int64_t x_stride, int64_t n_tokens, float* y,
+                          int64_t ldy) {
+  WeightKind kind;
+  check(w, &kind);
+  if (is_quantized(kind)) fail("matmul_float_strided: ", type_label(w.type), " weights are not float weights");
+  if (n_tokens <= 0) return;
+  const KernelSet& ks = active();
+  const cpu::TileFn fn = ks.tile[static_cast<int>(kind)];
+  run_tiles(fn, rows_per_tile(ks, kind, w.row_bytes), w, reinterpret_cast<const uint8_t*>(x),
+            static_cast<size_t>(x_stride) * sizeof(float), n_tokens, y, ldy, 0, w.rows);
 }
 
 void matmul_reference(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y) {

@@ -31,6 +31,12 @@ struct WeightMatrix {
 // Work is split over the pool's threads by output rows.
 void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool);
 
+// The same for f32/f16/bf16 weights with explicit strides, on the calling thread (callers that
+// already split their work, as attention does by head): x row t at x + t * x_stride,
+// y[t * ldy + r]. Attention runs Q K^T and P V with it straight from the f16 KV cache.
+void matmul_float_strided(const WeightMatrix& w, const float* x, int64_t x_stride, int64_t n_tokens, float* y,
+                          int64_t ldy);
+
 // The same with the scalar reference kernels only (tests compare SIMD against this).
 void matmul_reference(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y);
 
