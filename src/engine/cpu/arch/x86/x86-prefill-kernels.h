@@ -89,10 +89,19 @@ void q4_0_prefill_tokens(const Tile& tl, const Q4DecodeGroup* const* x, const Ac
       [&](const uint8_t* wr, int t) { return q4_0_tail(wr, xv[t], full, nb); });
 }
 
+// Calls f(std::integral_constant<int, n>{}) for a run-time n in [1, N].
+template <int N, class F>
+void with_token_count(int n, F f) {
+  if constexpr (N > 1) {
+    if (n < N) return with_token_count<N - 1>(n, f);
+  }
+  f(std::integral_constant<int, N>{});
+}
+
 // The driver both quantized prefill kernels share: every token of the tile is regrouped once
 // (regroup: ActView, groups, Group* -> void), then run_tokens(n, x, xv, t0, groups, nb) takes
-// up to 4 tokens at a time; n is a std::integral_constant with the token count.
-template <class Group, class Regroup, class RunTokens>
+// up to NT tokens at a time; n is a std::integral_constant with the token count.
+template <class Group, int NT, class Regroup, class RunTokens>
 void prefill_tile(const Tile& tl, int64_t blocks_per_group, Regroup regroup, RunTokens run_tokens) {
   const int64_t nb = tl.cols / kQk, groups = nb / blocks_per_group;
   const int64_t per_token = groups > 0 ? groups : 1;
@@ -100,7 +109,6 @@ void prefill_tile(const Tile& tl, int64_t blocks_per_group, Regroup regroup, Run
   if (static_cast<int64_t>(regrouped.size()) < tl.n_tokens * per_token) regrouped.resize(tl.n_tokens * per_token);
   for (int64_t t = 0; t < tl.n_tokens; ++t)
     regroup(ActView(tl.x + t * tl.x_stride, tl.cols), groups, regrouped.data() + t * per_token);
-  constexpr int NT = 4;
   for (int64_t t0 = 0; t0 < tl.n_tokens; t0 += NT) {
     const int nt = static_cast<int>(tl.n_tokens - t0 < NT ? tl.n_tokens - t0 : NT);
     const Group* x[NT];
@@ -109,17 +117,16 @@ void prefill_tile(const Tile& tl, int64_t blocks_per_group, Regroup regroup, Run
       x[t] = regrouped.data() + (t0 + t) * per_token;
       xv[t] = ActView(tl.x + (t0 + t) * tl.x_stride, tl.cols);
     }
-    switch (nt) {
-      case 1: run_tokens(std::integral_constant<int, 1>{}, x, xv, t0, groups, nb); break;
-      case 2: run_tokens(std::integral_constant<int, 2>{}, x, xv, t0, groups, nb); break;
-      case 3: run_tokens(std::integral_constant<int, 3>{}, x, xv, t0, groups, nb); break;
-      default: run_tokens(std::integral_constant<int, 4>{}, x, xv, t0, groups, nb); break;
-    }
+    with_token_count<NT>(nt, [&](auto n) { run_tokens(n, x, xv, t0, groups, nb); });
   }
 }
 
+// Tokens per pass over a weight row pair: 8 halves the weight unpacking per token against 4
+// (2 rows x 8 tokens: 16 accumulators + 6 unpacked weight vectors + 4 activation vectors).
+constexpr int kQ4PrefillTokens = 8;
+
 void tile_q4_0_prefill(const Tile& tl) {
-  prefill_tile<Q4DecodeGroup>(tl, kQ4GroupBlocks, regroup_q4_0_act,
+  prefill_tile<Q4DecodeGroup, kQ4PrefillTokens>(tl, kQ4GroupBlocks, regroup_q4_0_act,
                               [&](auto n, const Q4DecodeGroup* const* x, const ActView* xv, int64_t t0, int64_t groups,
                                   int64_t nb) { q4_0_prefill_tokens<decltype(n)::value>(tl, x, xv, t0, groups, nb); });
 }
@@ -197,8 +204,10 @@ void q8_0_prefill_tokens(const Tile& tl, const Q8PrefillPair* const* x, const Ac
       [&](const uint8_t* wr, int t) { return q8_0_tail(wr, xv[t], 2 * pairs, nb); });
 }
 
+constexpr int kQ8PrefillTokens = 4;
+
 void tile_q8_0_prefill(const Tile& tl) {
-  prefill_tile<Q8PrefillPair>(tl, 2, regroup_q8_0_act,
+  prefill_tile<Q8PrefillPair, kQ8PrefillTokens>(tl, 2, regroup_q8_0_act,
                               [&](auto n, const Q8PrefillPair* const* x, const ActView* xv, int64_t t0, int64_t pairs,
                                   int64_t nb) { q8_0_prefill_tokens<decltype(n)::value>(tl, x, xv, t0, pairs, nb); });
 }
