@@ -46,6 +46,8 @@ int64_t KvCache::common_prefix(std::span<const int32_t> prompt) const {
 
 void KvCache::store(int64_t layer, int64_t pos, const float* k, const float* v) {
   if (pos < 0 || pos >= capacity_) fail("KV cache: position ", pos, " is beyond the context length ", capacity_);
+  thread_local std::vector<uint16_t> vh;  // f16: one head's value row, then scattered into its column
+  vh.resize(static_cast<size_t>(head_dim_));
   for (int64_t g = 0; g < n_kv_heads_; ++g) {
     const size_t block = static_cast<size_t>((layer * n_kv_heads_ + g) * capacity_ * head_dim_);
     const size_t key_at = block + static_cast<size_t>(pos * head_dim_);
@@ -53,8 +55,6 @@ void KvCache::store(int64_t layer, int64_t pos, const float* k, const float* v) 
     const float* vg = v + g * head_dim_;
     if (type_ == KvType::kF16) {
       f32_to_f16_row(kg, k16_.data() + key_at, head_dim_);
-      thread_local std::vector<uint16_t> vh;  // the value row in f16, then scattered into its column
-      vh.resize(static_cast<size_t>(head_dim_));
       f32_to_f16_row(vg, vh.data(), head_dim_);
       for (int64_t d = 0; d < head_dim_; ++d) v16_[block + static_cast<size_t>(d * capacity_ + pos)] = vh[d];
     } else {
