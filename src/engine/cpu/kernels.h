@@ -30,10 +30,17 @@ using TileFn = void (*)(const Tile&);
 // Quantizes one row of n activations into quant::ActRowLayout (must equal the scalar one).
 using QuantizeActFn = void (*)(const float* x, uint8_t* row, int64_t n);
 
+// Panel kernels (optional, per weight type): the same product as a tile, but over n_rows a
+// multiple of kPanelRows and every token of the call at once, for kernels that repack the
+// weight rows per call; matmul() uses one when a call has at least kPanelMinTokens tokens.
+constexpr int64_t kPanelRows = 16;
+constexpr int64_t kPanelMinTokens = 16;
+
 struct KernelSet {
   const char* name = "scalar";
   QuantizeActFn quantize_act = nullptr;
   TileFn tile[static_cast<int>(WeightKind::kCount)] = {};
+  TileFn panel[static_cast<int>(WeightKind::kCount)] = {};
 };
 
 const KernelSet& scalar_kernel_set();

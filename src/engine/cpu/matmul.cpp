@@ -187,7 +187,26 @@ void run(const KernelSet& ks, const WeightMatrix& w, const float* x, int64_t n_t
   }
 
   const int64_t row_tile = rows_per_tile(ks, kind, w.row_bytes);
+  const cpu::TileFn panel = n_tokens >= cpu::kPanelMinTokens ? ks.panel[static_cast<int>(kind)] : nullptr;
   auto work = [&](size_t row_begin, size_t row_end, int) {
+    if (panel) {
+      // Whole panels of 16 rows with every token; a last partial panel falls to the tiles.
+      const int64_t panel_rows = (static_cast<int64_t>(row_end - row_begin)) / cpu::kPanelRows * cpu::kPanelRows;
+      if (panel_rows > 0) {
+        cpu::Tile t;
+        t.w = w.data + row_begin * w.row_bytes;
+        t.w_stride = w.row_bytes;
+        t.n_rows = panel_rows;
+        t.x = xa;
+        t.x_stride = x_stride;
+        t.n_tokens = n_tokens;
+        t.cols = w.cols;
+        t.y = y + row_begin;
+        t.ldy = w.rows;
+        panel(t);
+        row_begin += panel_rows;
+      }
+    }
     run_tiles(fn, row_tile, w, xa, x_stride, n_tokens, y, w.rows, row_begin, row_end);
   };
   if (!pool || pool->size() == 1) {
@@ -198,6 +217,7 @@ void run(const KernelSet& ks, const WeightMatrix& w, const float* x, int64_t n_t
   // same cache line. Each output is computed the same way whatever the split: results do not
   // depend on the thread count.
   constexpr int64_t kGroup = 16;
+  static_assert(kGroup % cpu::kPanelRows == 0, "a thread's rows must start on a panel boundary");
   const size_t groups = static_cast<size_t>((w.rows + kGroup - 1) / kGroup);
   pool->parallel_for(groups, [&](size_t g0, size_t g1, int i) {
     work(g0 * kGroup, std::min<size_t>(g1 * kGroup, w.rows), i);

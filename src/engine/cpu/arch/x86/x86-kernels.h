@@ -568,6 +568,7 @@ void tile_q4_0_decode(const Tile& tl) {
 
 
 #include "engine/cpu/arch/x86/x86-prefill-kernels.h"  // quantized prefill (AVX-512 VNNI)
+#include "engine/cpu/arch/x86/x86-panel-kernels.h"    // Q4_0/Q8_0 prefill over repacked rows (VNNI)
 
 // ---- tiles -------------------------------------------------------------------------------
 
@@ -665,6 +666,10 @@ KernelSet make_x86_set(const char* name) {
   k.tile[static_cast<int>(WeightKind::Q4_0)] = tile_q4_0;
   k.tile[static_cast<int>(WeightKind::Q4_K)] = tile_quant<RowQ4K>;
   k.tile[static_cast<int>(WeightKind::Q6_K)] = tile_quant<RowQ6K>;
+#if GEMBA_X86_VNNI
+  k.panel[static_cast<int>(WeightKind::Q4_0)] = panel_q4_0;
+  k.panel[static_cast<int>(WeightKind::Q8_0)] = panel_q8_0;
+#endif
   return k;
 }
 
