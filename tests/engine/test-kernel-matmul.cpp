@@ -99,8 +99,8 @@ const std::vector<Case>& awkward_cases() {
         // 160 = 5 blocks of 32 (a Q4_0 group of 4 plus one, an odd Q8_0 block count); 200 is
         // not a multiple of the 16-lane float vectors; 1 and 7 (float only) are the short
         // rows attention's P V product has early in a sequence. Token counts cover every
-        // remainder of the 4- and 8-token prefill kernels; 17 and 33 (>= kPanelMinTokens) take the
-        // Q4_0/Q8_0 panel kernels, with 16-row panels, pairs of them and a row left over.
+        // remainder of the 4- and 8-token prefill kernels; 33 (>= kPanelMinTokens) takes the Q4_0/Q8_0
+        // panel kernels, with 16-row panels, pairs of them and a row left over.
         for (int64_t cols : {1, 7, 32, 160, 200, 256, 4096}) {
           const bool is_float = type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16;
           if (cols % (is_float ? 1 : block_of(type)) != 0) continue;

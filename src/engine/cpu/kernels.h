@@ -34,7 +34,7 @@ using QuantizeActFn = void (*)(const float* x, uint8_t* row, int64_t n);
 // multiple of kPanelRows and every token of the call at once, for kernels that repack the
 // weight rows per call; matmul() uses one when a call has at least kPanelMinTokens tokens.
 constexpr int64_t kPanelRows = 16;
-constexpr int64_t kPanelMinTokens = 16;
+constexpr int64_t kPanelMinTokens = 20;  // the repack pays from ~20 tokens (Q4_0, 1 thread)
 
 struct KernelSet {
   const char* name = "scalar";
