@@ -567,8 +567,17 @@ void tile_q4_0_decode(const Tile& tl) {
 }
 
 
+// Calls f(std::integral_constant<int, n>{}) for a run-time n in [1, N].
+template <int N, class F>
+void with_token_count(int n, F f) {
+  if constexpr (N > 1) {
+    if (n < N) return with_token_count<N - 1>(n, f);
+  }
+  f(std::integral_constant<int, N>{});
+}
+
 #include "engine/cpu/arch/x86/x86-prefill-kernels.h"  // quantized prefill (AVX-512 VNNI)
-#include "engine/cpu/arch/x86/x86-panel-kernels.h"    // Q4_0/Q8_0 prefill over repacked rows (VNNI)
+#include "engine/cpu/arch/x86/x86-panel-kernels.h"    // Q4_0/Q8_0 prefill over repacked rows
 
 // ---- tiles -------------------------------------------------------------------------------
 
@@ -666,9 +675,9 @@ KernelSet make_x86_set(const char* name) {
   k.tile[static_cast<int>(WeightKind::Q4_0)] = tile_q4_0;
   k.tile[static_cast<int>(WeightKind::Q4_K)] = tile_quant<RowQ4K>;
   k.tile[static_cast<int>(WeightKind::Q6_K)] = tile_quant<RowQ6K>;
+  k.panel[static_cast<int>(WeightKind::Q4_0)] = panel_quant<PanelQ4_0>;
 #if GEMBA_X86_VNNI
-  k.panel[static_cast<int>(WeightKind::Q4_0)] = panel_q4_0;
-  k.panel[static_cast<int>(WeightKind::Q8_0)] = panel_q8_0;
+  k.panel[static_cast<int>(WeightKind::Q8_0)] = panel_quant<PanelQ8_0>;
 #endif
   return k;
 }

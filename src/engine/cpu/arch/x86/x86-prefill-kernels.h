@@ -89,15 +89,6 @@ void q4_0_prefill_tokens(const Tile& tl, const Q4DecodeGroup* const* x, const Ac
       [&](const uint8_t* wr, int t) { return q4_0_tail(wr, xv[t], full, nb); });
 }
 
-// Calls f(std::integral_constant<int, n>{}) for a run-time n in [1, N].
-template <int N, class F>
-void with_token_count(int n, F f) {
-  if constexpr (N > 1) {
-    if (n < N) return with_token_count<N - 1>(n, f);
-  }
-  f(std::integral_constant<int, N>{});
-}
-
 // The driver both quantized prefill kernels share: every token of the tile is regrouped once
 // (regroup: ActView, groups, Group* -> void), then run_tokens(n, x, xv, t0, groups, nb) takes
 // up to NT tokens at a time; n is a std::integral_constant with the token count.
