@@ -136,25 +136,30 @@ int64_t rows_per_tile(const KernelSet& ks, WeightKind kind, size_t row_bytes) {
 }
 constexpr int64_t kTokensPerTile = 64;
 
+// The tile of rows [r0, r0 + n_rows) and tokens [t0, t0 + n_tokens) of y = W x.
+cpu::Tile tile_of(const WeightMatrix& w, int64_t r0, int64_t n_rows, const uint8_t* xa, size_t x_stride, int64_t t0,
+                  int64_t n_tokens, float* y, int64_t ldy) {
+  cpu::Tile t;
+  t.w = w.data + r0 * w.row_bytes;
+  t.w_stride = w.row_bytes;
+  t.n_rows = n_rows;
+  t.x = xa + t0 * x_stride;
+  t.x_stride = x_stride;
+  t.n_tokens = n_tokens;
+  t.cols = w.cols;
+  t.y = y + t0 * ldy + r0;
+  t.ldy = ldy;
+  return t;
+}
+
 // Rows [row_begin, row_end) of y[t * ldy + r] = W row r . x row t, tile by tile: row_tile
 // weight rows stay in cache while the tokens pass in tiles of kTokensPerTile.
 void run_tiles(cpu::TileFn fn, int64_t row_tile, const WeightMatrix& w, const uint8_t* xa, size_t x_stride,
                int64_t n_tokens, float* y, int64_t ldy, int64_t row_begin, int64_t row_end) {
   for (int64_t r0 = row_begin; r0 < row_end; r0 += row_tile) {
     const int64_t nr = std::min<int64_t>(row_tile, row_end - r0);
-    for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokensPerTile) {
-      cpu::Tile t;
-      t.w = w.data + r0 * w.row_bytes;
-      t.w_stride = w.row_bytes;
-      t.n_rows = nr;
-      t.x = xa + t0 * x_stride;
-      t.x_stride = x_stride;
-      t.n_tokens = std::min<int64_t>(kTokensPerTile, n_tokens - t0);
-      t.cols = w.cols;
-      t.y = y + t0 * ldy + r0;
-      t.ldy = ldy;
-      fn(t);
-    }
+    for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokensPerTile)
+      fn(tile_of(w, r0, nr, xa, x_stride, t0, std::min<int64_t>(kTokensPerTile, n_tokens - t0), y, ldy));
   }
 }
 
@@ -193,17 +198,7 @@ void run(const KernelSet& ks, const WeightMatrix& w, const float* x, int64_t n_t
       // Whole panels of 16 rows with every token; a last partial panel falls to the tiles.
       const int64_t panel_rows = (static_cast<int64_t>(row_end - row_begin)) / cpu::kPanelRows * cpu::kPanelRows;
       if (panel_rows > 0) {
-        cpu::Tile t;
-        t.w = w.data + row_begin * w.row_bytes;
-        t.w_stride = w.row_bytes;
-        t.n_rows = panel_rows;
-        t.x = xa;
-        t.x_stride = x_stride;
-        t.n_tokens = n_tokens;
-        t.cols = w.cols;
-        t.y = y + row_begin;
-        t.ldy = w.rows;
-        panel(t);
+        panel(tile_of(w, row_begin, panel_rows, xa, x_stride, 0, n_tokens, y, w.rows));
         row_begin += panel_rows;
       }
     }

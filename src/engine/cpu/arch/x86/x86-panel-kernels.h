@@ -1,17 +1,17 @@
 // Q4_0 and Q8_0 prefill over a whole prompt with the weight rows repacked per call (AVX-512
-// VNNI: Q4_0 and Q8_0; AVX2: Q4_0). Part of x86-kernels.h, which includes it after the prefill kernels; not a header
-// to include anywhere else.
+// VNNI: Q4_0 and Q8_0; AVX2: Q4_0). Part of x86-kernels.h, which includes it after the
+// prefill kernels; not a header to include anywhere else.
 //
 // Why: the row-major prefill kernels (x86-prefill-kernels.h) give each lane of a vpdpbusd a
 // slice of one row's block, so every row x token x few blocks needs its own int->float
 // convert, scale multiply and FMA, and the weights are unpacked again for every few tokens.
-// Here 16 rows (AVX2: 8) sit side by side in the lanes of one vector: lane i holds row i, 4 consecutive
-// weights per vpdpbusd, and 8 vpdpbusd cover a block of 32 for 16 rows, so the 3 float ops are
-// paid once per 16 rows x block, and the activation enters as one 4-byte broadcast. The
-// repack (weights -> u8, 16 rows interleaved 4 bytes at a time) costs about one pass over the
-// rows and is shared by every token of the prompt, so it only pays with many tokens
-// (kPanelMinTokens); decode keeps the row-major kernels and the file's own layout (no repacked
-// copy is kept: resident memory stays at the file size).
+// Here 16 rows (AVX2: 8) sit side by side in the lanes of one vector: lane i holds row i, 4
+// consecutive weights per vpdpbusd, and 8 vpdpbusd cover a block of 32 for 16 rows, so the 3
+// float ops are paid once per 16 rows x block, and the activation enters as one 4-byte
+// broadcast. The repack (weights -> u8, rows interleaved 4 bytes at a time) costs about one
+// pass over the rows and is shared by every token of the prompt, so it only pays with many
+// tokens (kPanelMinTokens); decode keeps the row-major kernels and the file's own layout (no
+// repacked copy is kept: resident memory stays at the file size).
 #pragma once
 
 static_assert(kPanelRows == 16, "a panel is 16 rows: one 512-bit or two 256-bit vectors of int32 lanes");
@@ -113,9 +113,7 @@ template <int Offset, void (*Repack)(const uint8_t*, size_t, int, int64_t, uint8
 struct Vnni512Panel {
   static constexpr int kLanes = 16, kVectors = 2, kTokens = 4;  // 8 int + 8 float accumulators
   static constexpr size_t block_bytes(int rv) { return panel_block_bytes(rv); }
-  static void repack(const uint8_t* w, size_t stride, int rv, int64_t nb, uint8_t* out) {
-    Repack(w, stride, rv, nb, out);
-  }
+  static constexpr auto repack = Repack;
   template <int RV, int NT>
   static void tokens(const uint8_t* panel, int64_t nb, const ActView* x, float* y, int64_t ldy) {
     panel_tokens<Offset, RV, NT>(panel, nb, x, y, ldy);
