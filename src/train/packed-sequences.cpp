@@ -96,19 +96,19 @@ void MixedSequences::sequence(uint64_t k, int32_t* out) const {
     domain_->sequence(k - replay_before, out);
 }
 
-std::pair<std::string, double> parse_replay_spec(const std::string& spec) {
+std::pair<std::string, double> parse_share_spec(const std::string& flag, const std::string& spec) {
   auto colon = spec.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size())
-    fail("--replay ", spec, ": expected SHARDS:RATIO, e.g. general.tok:0.2");
+    fail(flag, " ", spec, ": expected FILES:RATIO, e.g. general.tok:0.2");
   double ratio = 0;
   try {
     size_t used = 0;
     ratio = std::stod(spec.substr(colon + 1), &used);
     if (used != spec.size() - colon - 1) throw std::invalid_argument("trailing");
   } catch (const std::exception&) {
-    fail("--replay ", spec, ": '", spec.substr(colon + 1), "' is not a number; expected SHARDS:RATIO, e.g. general.tok:0.2");
+    fail(flag, " ", spec, ": '", spec.substr(colon + 1), "' is not a number; expected FILES:RATIO, e.g. general.tok:0.2");
   }
-  if (!(ratio >= 0 && ratio < 1)) fail("--replay ", spec, ": the ratio must be in [0, 1)");
+  if (!(ratio >= 0 && ratio < 1)) fail(flag, " ", spec, ": the ratio must be in [0, 1)");
   return {spec.substr(0, colon), ratio};
 }
 

@@ -73,7 +73,8 @@ class MixedSequences {
   double ratio_;
 };
 
-// Parses "PATH:0.2" (the last ':' splits; the ratio must be in [0, 1)).
-std::pair<std::string, double> parse_replay_spec(const std::string& spec);
+// Parses a FILES:RATIO flag value such as --replay "general.tok:0.2" (the last ':' splits; the
+// ratio must be in [0, 1)); errors name `flag`.
+std::pair<std::string, double> parse_share_spec(const std::string& flag, const std::string& spec);
 
 }  // namespace gemba::train

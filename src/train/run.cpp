@@ -12,6 +12,7 @@
 #include "tokenizer/tokenizer.h"
 #include "train/device.h"
 #include "train/dpo.h"
+#include "train/interleaved-batches.h"
 #include "engine/lora-gguf.h"
 #include "train/launcher.h"
 #include "train/lora.h"
@@ -88,12 +89,43 @@ void setup_lora(const TrainRunOptions& o, LlamaForCausalLM& model, TrainerOption
   };
 }
 
+// The chat template of an HF directory's tokenizer_config.json, else gemba's plain one.
+tokenizer::ChatTemplate template_for(const TrainRunOptions& o, const std::string& tokenizer_dir) {
+  if (!o.chat_template.empty()) return tokenizer::parse_chat_template(o.chat_template);
+  const std::string cfg = tokenizer_dir + "/tokenizer_config.json";
+  if (fs::exists(cfg)) {
+    const Json j = read_json_file(cfg);
+    if (j.contains("chat_template") && j["chat_template"].is_string())
+      if (auto t = engine::guess_chat_template(j["chat_template"].get<std::string>())) return *t;
+  }
+  return tokenizer::ChatTemplate::kGembaPlain;
+}
+
 struct Job {
   LlamaForCausalLM model{nullptr};
   std::string tokenizer_dir;
   int32_t eos_id = 2;
   int32_t bos_id = -1;  // < 0: the model has no BOS
 };
+
+// --mix-sft FILES:RATIO: that share of the optimizer steps are chat rows (loss on answers
+// only, packed to --seq-len, the template the later sft stage uses) instead of text windows.
+std::shared_ptr<BatchSource> with_chat_steps(const TrainRunOptions& o, const Job& job, std::shared_ptr<BatchSource> text) {
+  if (job.tokenizer_dir.empty()) fail("--mix-sft needs the model's tokenizer: pass --tokenizer");
+  auto [files, ratio] = parse_share_spec("--mix-sft", o.mix_sft);
+  const auto tok = tokenizer::Tokenizer::load(job.tokenizer_dir);
+  SftDataOptions rows_options;
+  rows_options.chat_template = template_for(o, job.tokenizer_dir);
+  rows_options.max_tokens = o.seq_len;
+  rows_options.pack = true;
+  SftDataReport report;
+  auto rows = std::make_shared<const std::vector<SftRow>>(load_sft_rows(files, tok, rows_options, &report));
+  log_info("--mix-sft: ", report.conversations, " conversations -> ", report.rows, " rows (",
+           tokenizer::chat_template_name(rows_options.chat_template), " template) on ", ratio * 100, "% of the steps");
+  const int32_t pad_id = tok.pad_id() >= 0 ? tok.pad_id() : tok.eos_id();
+  auto chat = std::make_shared<RowBatchSource>(rows, o.batch, o.grad_accum, pad_id, o.seed ^ 0xc4a7ull);
+  return std::make_shared<InterleavedBatchSource>(std::move(text), std::move(chat), ratio);
+}
 
 int train(const TrainRunOptions& o, Job job, bool continual) {
   if (o.out_dir.empty()) fail("-o DIR is required: where the model, metrics and checkpoints go");
@@ -105,13 +137,14 @@ int train(const TrainRunOptions& o, Job job, bool continual) {
   std::shared_ptr<MixedSequences> mixed;
   if (!o.replay.empty()) {
     if (!continual) log_warn("--replay is meant for gemba cpt; mixing it in anyway");
-    auto [path, ratio] = parse_replay_spec(o.replay);
+    auto [path, ratio] = parse_share_spec("--replay", o.replay);
     auto replay = std::make_shared<PackedSequences>(path, o.seq_len, job.eos_id, o.seed ^ 0x5eedull, /*shuffle=*/true, window_bos);
     mixed = std::make_shared<MixedSequences>(domain, replay, ratio);
   } else {
     mixed = std::make_shared<MixedSequences>(domain);
   }
-  auto source = std::make_shared<PackedBatchSource>(mixed, o.batch, o.grad_accum);
+  std::shared_ptr<BatchSource> source = std::make_shared<PackedBatchSource>(mixed, o.batch, o.grad_accum);
+  if (!o.mix_sft.empty()) source = with_chat_steps(o, job, source);
   std::shared_ptr<BatchSource> validation;
   // Validation shards too small for one sequence (e.g. a corpus that is one document, so
   // the split held none out) are a warning, not a reason to refuse training.
@@ -151,18 +184,6 @@ void common_setup(const TrainRunOptions& o) {
     torch::set_num_interop_threads(1);
   }
   torch::manual_seed(o.seed);
-}
-
-// The chat template of an HF directory's tokenizer_config.json, else gemba's plain one.
-tokenizer::ChatTemplate template_for(const TrainRunOptions& o, const std::string& tokenizer_dir) {
-  if (!o.chat_template.empty()) return tokenizer::parse_chat_template(o.chat_template);
-  const std::string cfg = tokenizer_dir + "/tokenizer_config.json";
-  if (fs::exists(cfg)) {
-    const Json j = read_json_file(cfg);
-    if (j.contains("chat_template") && j["chat_template"].is_string())
-      if (auto t = engine::guess_chat_template(j["chat_template"].get<std::string>())) return *t;
-  }
-  return tokenizer::ChatTemplate::kGembaPlain;
 }
 
 // What sft and dpo share: the base model, its tokenizer, the template, row settings.

@@ -14,6 +14,7 @@ struct TrainRunOptions {
   std::string data;       // token shards; sft: FAQ/chat JSONL or CSV files; dpo: preference pairs JSONL
   std::string val_data;   // validation data of the same kind (optional)
   std::string replay;     // cpt: "SHARDS:ratio" of general text mixed in (optional)
+  std::string mix_sft;    // cpt: "FILES:ratio", chat data (as for sft --data) taking that share of the steps
   bool bos_windows = true;  // pretrain/cpt: every window starts with BOS (packed-sequences.h)
   std::string out_dir;
   std::string resume;     // a run dir or checkpoint dir to continue exactly (optional)

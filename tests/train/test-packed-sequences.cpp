@@ -152,13 +152,13 @@ TEST_F(PackedTest, ReplayMixHasTheRequestedShare) {
 }
 
 TEST(ReplaySpec, Parses) {
-  auto [path, ratio] = parse_replay_spec("dir/general.tok:0.25");
+  auto [path, ratio] = parse_share_spec("--replay", "dir/general.tok:0.25");
   EXPECT_EQ(path, "dir/general.tok");
   EXPECT_DOUBLE_EQ(ratio, 0.25);
-  EXPECT_THROW(parse_replay_spec("general.tok"), gemba::Error);
-  EXPECT_THROW(parse_replay_spec("general.tok:x"), gemba::Error);
-  EXPECT_THROW(parse_replay_spec("general.tok:1.5"), gemba::Error);
-  EXPECT_THROW(parse_replay_spec("general.tok:0.2x"), gemba::Error);
+  EXPECT_THROW(parse_share_spec("--replay", "general.tok"), gemba::Error);
+  EXPECT_THROW(parse_share_spec("--replay", "general.tok:x"), gemba::Error);
+  EXPECT_THROW(parse_share_spec("--replay", "general.tok:1.5"), gemba::Error);
+  EXPECT_THROW(parse_share_spec("--replay", "general.tok:0.2x"), gemba::Error);
 }
 
 TEST(LrSchedule, WarmupThenCosine) {

@@ -1,6 +1,7 @@
 // SFT data and training: rows carry loss on the assistant's answer only; a training row
 // starts with exactly the prompt inference will send; packing keeps every answer; training on
-// FAQ pairs lowers the loss on held-out FAQ pairs; the row order resumes exactly.
+// FAQ pairs lowers the loss on held-out FAQ pairs; the row order resumes exactly; cpt --mix-sft
+// takes exactly its share of the steps from the chat rows.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -9,6 +10,7 @@
 #include <set>
 
 #include "fine-tune-fixtures.h"
+#include "train/interleaved-batches.h"
 #include "train/row-batches.h"
 #include "train/sft-data.h"
 #include "train/trainer.h"
@@ -167,4 +169,40 @@ TEST(SftBatches, RowOrderIsAPureFunctionOfTheStep) {
     }
   EXPECT_EQ(seen.size(), 20u);
   fs::remove_all(dir);
+}
+
+namespace {
+
+// A batch that says which source made it and for which of that source's steps: [[tag, step]].
+class TaggedSource : public BatchSource {
+ public:
+  explicit TaggedSource(int64_t tag) : tag_(tag) {}
+  Batch get(int64_t step, int64_t, int, int) override {
+    return {torch::tensor({tag_, step}, torch::kLong).view({1, 2}), torch::zeros({1, 2}, torch::kLong), {}};
+  }
+  int64_t tokens_per_micro_batch() const override { return 2; }
+
+ private:
+  int64_t tag_;
+};
+
+}  // namespace
+
+TEST(SftBatches, InterleavedChatStepsTakeTheirShareInOrder) {
+  InterleavedBatchSource mix(std::make_shared<TaggedSource>(0), std::make_shared<TaggedSource>(1), 0.3);
+  int64_t next[2] = {0, 0};
+  for (int64_t step = 0; step < 100; ++step) {
+    Batch b = mix.get(step, 0, 0, 1);
+    const int64_t tag = b.input_ids[0][0].item<int64_t>();
+    // Each source sees its own steps 0, 1, 2... with none skipped or repeated.
+    EXPECT_EQ(b.input_ids[0][1].item<int64_t>(), next[tag]++) << "step " << step;
+    EXPECT_EQ(tag == 1, mix.is_side_step(step));
+    if (step == 9 || step == 49) EXPECT_EQ(next[1], (step + 1) * 3 / 10) << "share of the first " << step + 1;
+  }
+  EXPECT_EQ(next[1], 30);
+  EXPECT_EQ(next[0], 70);
+  InterleavedBatchSource none(std::make_shared<TaggedSource>(0), nullptr, 0.0);
+  for (int64_t step = 0; step < 10; ++step) EXPECT_EQ(none.get(step, 0, 0, 1).input_ids[0][1].item<int64_t>(), step);
+  EXPECT_THROW(InterleavedBatchSource(std::make_shared<TaggedSource>(0), std::make_shared<TaggedSource>(1), 1.0), Error);
+  EXPECT_THROW(InterleavedBatchSource(std::make_shared<TaggedSource>(0), nullptr, 0.5), Error);
 }
