@@ -1,5 +1,5 @@
 // Kernel micro-benchmarks (google-benchmark): matmul GB/s (weight bytes streamed) and
-// GFLOP/s for every weight type and kernel set, decode (1 token) and prefill (64 tokens),
+// GFLOP/s for every weight type and kernel set, decode (1 token) and prefill (64, 512 tokens),
 // plus the machine's memory read bandwidth to compare decode against.
 //
 //   bench-kernels [--benchmark_filter=...]  (GEMBA_BENCH_THREADS=1,2 picks the thread counts)
@@ -180,8 +180,9 @@ int main(int argc, char** argv) {
   for (const auto& t : kTypes) {
     for (const auto& set : sets) {
       for (int threads : thread_counts()) {
-        for (auto [rows, cols] : {std::pair<int64_t, int64_t>{2048, 2048}, {7168, 2048}}) {
-          for (int64_t tokens : {1, 64}) {
+        // llm-jp-3-1.8b's attention, FFN up/gate and FFN down shapes; 512 tokens is pp512.
+        for (auto [rows, cols] : {std::pair<int64_t, int64_t>{2048, 2048}, {7168, 2048}, {2048, 7168}}) {
+          for (int64_t tokens : {1, 32, 64, 128, 256, 512}) {
             const std::string name = std::string("matmul/") + t.name + "/" + set + "/" + std::to_string(rows) + "x" +
                                      std::to_string(cols) + "/tokens:" + std::to_string(tokens) +
                                      "/threads:" + std::to_string(threads);

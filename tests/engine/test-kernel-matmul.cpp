@@ -100,11 +100,12 @@ const std::vector<Case>& awkward_cases() {
         // not a multiple of the 16-lane float vectors; 1 and 7 (float only) are the short
         // rows attention's P V product has early in a sequence. Token counts cover every
         // remainder of the 4- and 8-token prefill kernels; 33 (>= kPanelMinTokens) takes the Q4_0/Q8_0
-        // panel kernels, with 16-row panels, pairs of them and a row left over.
+        // panel kernels, with 16-row panels, pairs of them and a row left over; 100 and 400 take
+        // the float panel kernels (8 groups of 12 tokens and 4; more than one 384-token block).
         for (int64_t cols : {1, 7, 32, 160, 200, 256, 4096}) {
           const bool is_float = type == GgmlType::F32 || type == GgmlType::F16 || type == GgmlType::BF16;
           if (cols % (is_float ? 1 : block_of(type)) != 0) continue;
-          for (int64_t n_tokens : {1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 33}) {
+          for (int64_t n_tokens : {1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 33, 100, 400}) {
             if (rows * cols * n_tokens > 257 * 4096 * 5 && rows > 17) continue;  // keep the test short
             Case c{type, rows, cols, n_tokens, make_matrix(type, rows, cols, seed), random_floats(n_tokens * cols, seed + 1), {}, {}};
             seed += 2;
