@@ -109,7 +109,7 @@ void float_panel_tokens(const float* p, int64_t kc, const float* xp, float* y, i
 // A panel entry: tl.n_rows is a multiple of 16, tl.n_tokens any count (the whole prompt).
 // The loops of a blocked GEMM: tokens in blocks of kTokenBlock; per column chunk of kChunk,
 // the block's activations are repacked once (xp[group][k][t]: 12 tokens per group, at most
-// 384 KiB, in L2) and then every block of kBlockRows rows is repacked (128 KiB, in L2) and
+// 528 KiB, in L2) and then every block of kBlockRows rows is repacked (128 KiB, in L2) and
 // swept: each 12-token group (12 KiB, in L1) runs over the block's 32-row sub-panels. The
 // column chunks are the same for every row and token: the first stores its sums, later ones
 // add theirs.
@@ -124,7 +124,7 @@ void panel_float(const Tile& tl) {
   }
   constexpr int64_t kChunk = 256, kBlockRows = 128, kSubRows = 32;
   constexpr int kTokens = 12;  // 2 x 12 accumulators + 2 weight vectors + 1 broadcast of 32 zmm
-  constexpr int64_t kTokenBlock = 32 * kTokens;
+  constexpr int64_t kTokenBlock = 44 * kTokens;
   struct alignas(64) Line { float f[16]; };
   thread_local std::vector<Line> packed_w, packed_x;  // 64-byte aligned
   if (packed_w.size() < static_cast<size_t>(kChunk * kBlockRows / 16)) packed_w.resize(kChunk * kBlockRows / 16);
@@ -139,10 +139,18 @@ void panel_float(const Tile& tl) {
       for (int64_t g0 = 0; g0 < ntb; g0 += kTokens) {
         const int64_t nt = ntb - g0 < kTokens ? ntb - g0 : kTokens;
         float* dst = xp + g0 * kc;
-        for (int64_t t = 0; t < nt; ++t) {
-          const float* src = reinterpret_cast<const float*>(tl.x + (tb + g0 + t) * tl.x_stride) + k0;
-          for (int64_t k = 0; k < kc; ++k) dst[k * nt + t] = src[k];
-        }
+        const uint8_t* src = tl.x + (tb + g0) * tl.x_stride + k0 * sizeof(float);
+        int64_t k = 0;
+        if (nt == kTokens)  // 16 columns at a time: 12 row loads (4 zero rows), a transpose, 12-lane stores
+          for (; k + 16 <= kc; k += 16) {
+            __m512i r[16], c[16];
+            for (int t = 0; t < 16; ++t)
+              r[t] = t < kTokens ? _mm512_loadu_si512(src + t * tl.x_stride + k * sizeof(float)) : _mm512_setzero_si512();
+            transpose16x16_epi32(r, c);
+            for (int j = 0; j < 16; ++j) _mm512_mask_storeu_epi32(dst + (k + j) * kTokens, 0x0fff, c[j]);
+          }
+        for (; k < kc; ++k)
+          for (int64_t t = 0; t < nt; ++t) dst[k * nt + t] = reinterpret_cast<const float*>(src + t * tl.x_stride)[k];
       }
       for (int64_t r0 = 0; r0 < tl.n_rows; r0 += kBlockRows) {
         const int64_t nr = tl.n_rows - r0 < kBlockRows ? tl.n_rows - r0 : kBlockRows;
@@ -150,9 +158,23 @@ void panel_float(const Tile& tl) {
         for (int64_t s = 0; s < nr; s += kSubRows)
           repack_float_panel<L, L512>(tl.w + (r0 + s) * tl.w_stride, tl.w_stride, nr - s >= kSubRows ? 2 : 1, k0,
                                       kc, p + s * kc);
+        // While the groups compute, pull the weights the next repack reads (the next row block
+        // of this chunk, else the first of the next chunk) into L2, a slice per group: the
+        // repack's 16 row streams otherwise wait on DRAM (it was 12% of F16 pp512).
+        const bool next_in_chunk = r0 + kBlockRows < tl.n_rows;
+        const int64_t next_r0 = next_in_chunk ? r0 + kBlockRows : 0, next_k0 = next_in_chunk ? k0 : k0 + kChunk;
+        const int64_t next_rows = next_k0 >= tl.cols ? 0 : std::min<int64_t>(kBlockRows, tl.n_rows - next_r0);
+        const int64_t row_lines = (std::min<int64_t>(kChunk, tl.cols - next_k0) * L512::kBytes + 63) / 64;
+        const int64_t lines = next_rows * row_lines, groups = (ntb + kTokens - 1) / kTokens;
+        const int64_t lines_per_group = (lines + groups - 1) / groups;
         for (int64_t g0 = 0; g0 < ntb; g0 += kTokens) {
           const int nt = static_cast<int>(ntb - g0 < kTokens ? ntb - g0 : kTokens);
           float* y = tl.y + (tb + g0) * tl.ldy + r0;
+          const int64_t l1 = std::min(lines, (g0 / kTokens + 1) * lines_per_group);
+          for (int64_t l = g0 / kTokens * lines_per_group; l < l1; ++l)
+            _mm_prefetch(reinterpret_cast<const char*>(tl.w + (next_r0 + l / row_lines) * tl.w_stride +
+                                                       next_k0 * L512::kBytes + (l % row_lines) * 64),
+                         _MM_HINT_T1);
           with_token_count<kTokens>(nt, [&](auto n) {
             constexpr int NT = decltype(n)::value;
             for (int64_t s = 0; s < nr; s += kSubRows) {
