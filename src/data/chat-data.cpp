@@ -76,6 +76,7 @@ ChatDataFile parse_chat_data(std::string_view content, const std::string& path, 
       why = read_record(parse_json(line, where), options, conv);
     } catch (const Error& e) {
       why = e.what();
+      if (why.rfind(where + ": ", 0) == 0) why.erase(0, where.size() + 2);  // parse_json names the line itself
     }
     if (!why.empty()) {
       file.warnings.push_back(where + ": " + why);
