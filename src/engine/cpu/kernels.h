@@ -32,16 +32,20 @@ using QuantizeActFn = void (*)(const float* x, uint8_t* row, int64_t n);
 
 // Panel kernels (optional, per weight type): the same product as a tile, but over n_rows a
 // multiple of kPanelRows and every token of the call at once, for kernels that repack the
-// weight rows per call; matmul() uses one when a call has at least kPanelMinTokens tokens.
+// weight rows per call; matmul() uses one when a call has at least panel_min_tokens tokens.
 constexpr int64_t kPanelRows = 16;
-constexpr int64_t kPanelMinTokens = 20;  // the repack pays from ~20 tokens (Q4_0, 1 thread)
+constexpr int64_t kPanelMinTokens = 20;  // the quantized repack pays from ~20 tokens (Q4_0, 1 thread)
 
 struct KernelSet {
   const char* name = "scalar";
   QuantizeActFn quantize_act = nullptr;
   TileFn tile[static_cast<int>(WeightKind::kCount)] = {};
   TileFn panel[static_cast<int>(WeightKind::kCount)] = {};
+  int64_t panel_min_tokens[static_cast<int>(WeightKind::kCount)] = {kPanelMinTokens, kPanelMinTokens, kPanelMinTokens,
+                                                                    kPanelMinTokens, kPanelMinTokens, kPanelMinTokens,
+                                                                    kPanelMinTokens};
 };
+static_assert(static_cast<int>(WeightKind::kCount) == 7, "panel_min_tokens lists one count per weight kind");
 
 const KernelSet& scalar_kernel_set();
 #if defined(GEMBA_ARCH_X86)

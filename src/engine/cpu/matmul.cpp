@@ -192,7 +192,8 @@ void run(const KernelSet& ks, const WeightMatrix& w, const float* x, int64_t n_t
   }
 
   const int64_t row_tile = rows_per_tile(ks, kind, w.row_bytes);
-  const cpu::TileFn panel = n_tokens >= cpu::kPanelMinTokens ? ks.panel[static_cast<int>(kind)] : nullptr;
+  const int kind_index = static_cast<int>(kind);
+  const cpu::TileFn panel = n_tokens >= ks.panel_min_tokens[kind_index] ? ks.panel[kind_index] : nullptr;
   auto work = [&](size_t row_begin, size_t row_end, int) {
     if (panel) {
       // Whole panels of 16 rows with every token; a last partial panel falls to the tiles.

@@ -578,7 +578,6 @@ void with_token_count(int n, F f) {
 
 #include "engine/cpu/arch/x86/x86-prefill-kernels.h"  // quantized prefill (AVX-512 VNNI)
 #include "engine/cpu/arch/x86/x86-panel-kernels.h"    // Q4_0/Q8_0 prefill over repacked rows
-#include "engine/cpu/arch/x86/x86-float-panel-kernels.h"  // F32/F16/BF16 prefill over repacked rows
 
 // ---- tiles -------------------------------------------------------------------------------
 
@@ -665,6 +664,8 @@ void tile_q4_0(const Tile& tl) {
 #endif
 }
 
+#include "engine/cpu/arch/x86/x86-float-panel-kernels.h"  // F32/F16/BF16 prefill over repacked rows
+
 KernelSet make_x86_set(const char* name) {
   KernelSet k = scalar_kernel_set();
   k.name = name;
@@ -679,10 +680,15 @@ KernelSet make_x86_set(const char* name) {
   k.panel[static_cast<int>(WeightKind::Q4_0)] = panel_quant<PanelQ4_0>;
 #if GEMBA_X86_VNNI
   k.panel[static_cast<int>(WeightKind::Q8_0)] = panel_quant<PanelQ8_0>;
-  k.panel[static_cast<int>(WeightKind::F32)] = panel_float<LoadF32, Load512F32>;
-  k.panel[static_cast<int>(WeightKind::F16)] = panel_float<LoadF16, Load512F16>;
-  k.panel[static_cast<int>(WeightKind::BF16)] = panel_float<LoadBF16, Load512BF16>;
+  using FloatVec = Float512;
+#else
+  using FloatVec = Float256;
 #endif
+  k.panel[static_cast<int>(WeightKind::F32)] = panel_float<LoadF32, FloatVec>;
+  k.panel[static_cast<int>(WeightKind::F16)] = panel_float<LoadF16, FloatVec>;
+  k.panel[static_cast<int>(WeightKind::BF16)] = panel_float<LoadBF16, FloatVec>;
+  for (WeightKind f : {WeightKind::F32, WeightKind::F16, WeightKind::BF16})
+    k.panel_min_tokens[static_cast<int>(f)] = kFloatPanelMinTokens;
   return k;
 }
 
