@@ -108,6 +108,9 @@ struct Job {
   int32_t bos_id = -1;  // < 0: the model has no BOS
 };
 
+// Padding of chat rows: the tokenizer's pad token, else EOS (masked out of the loss either way).
+int32_t chat_pad_id(const tokenizer::Tokenizer& tok) { return tok.pad_id() >= 0 ? tok.pad_id() : tok.eos_id(); }
+
 // --mix-sft FILES:RATIO: that share of the optimizer steps are chat rows (loss on answers
 // only, packed to --seq-len, the template the later sft stage uses) instead of text windows.
 std::shared_ptr<BatchSource> with_chat_steps(const TrainRunOptions& o, const Job& job, std::shared_ptr<BatchSource> text) {
@@ -122,8 +125,7 @@ std::shared_ptr<BatchSource> with_chat_steps(const TrainRunOptions& o, const Job
   auto rows = std::make_shared<const std::vector<SftRow>>(load_sft_rows(files, tok, rows_options, &report));
   log_info("--mix-sft: ", report.conversations, " conversations -> ", report.rows, " rows (",
            tokenizer::chat_template_name(rows_options.chat_template), " template) on ", ratio * 100, "% of the steps");
-  const int32_t pad_id = tok.pad_id() >= 0 ? tok.pad_id() : tok.eos_id();
-  auto chat = std::make_shared<RowBatchSource>(rows, o.batch, o.grad_accum, pad_id, o.seed ^ 0xc4a7ull);
+  auto chat = std::make_shared<RowBatchSource>(rows, o.batch, o.grad_accum, chat_pad_id(tok), o.seed ^ 0xc4a7ull);
   return std::make_shared<InterleavedBatchSource>(std::move(text), std::move(chat), ratio);
 }
 
@@ -209,7 +211,7 @@ FineTuneJob fine_tune_job(const TrainRunOptions& o, const char* base_flag) {
   job.rows.chat_template = template_for(o, job.tokenizer_dir);
   job.rows.max_tokens = o.seq_len;
   job.rows.pack = o.pack;
-  job.pad_id = job.tok->pad_id() >= 0 ? job.tok->pad_id() : job.tok->eos_id();
+  job.pad_id = chat_pad_id(*job.tok);
   log_info("chat template: ", tokenizer::chat_template_name(job.rows.chat_template));
   return job;
 }

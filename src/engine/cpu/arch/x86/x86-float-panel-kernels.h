@@ -1,17 +1,17 @@
 // F32/F16/BF16 prefill over a whole prompt with the weight rows repacked per call, written
 // once over a vector type (Float512: AVX-512, 16 lanes; Float256: AVX2, 8 lanes). Part of
-// x86-kernels.h, which includes it after the quantized panel kernels; not a
-// header to include anywhere else.
+// x86-kernels.h, which includes it after the tile kernels; not a header to include anywhere
+// else.
 //
 // Why: the row-major float prefill (x86-float512-kernels.h) gives each lane a column of one
 // row, widens every F16/BF16 weight again for every 4 tokens, ends each row x token with a
 // horizontal sum, and streams every token's activations once per 6 rows; on the Zen 5 here
 // (a 236 GFLOP/s FMA peak per core) it falls from ~175 GFLOP/s at 64 tokens to ~150 at 256
-// as the activations outgrow L2. Here the lanes hold 16 rows of one column, widened to f32
-// once per call (load + in-register transpose); a 32-row x 12-token register tile (AVX2: 16
-// x 6) takes 2 weight loads and 12 activation broadcasts for 24 FMAs, with no horizontal sums; weights and
-// activations are both repacked in blocks that stay in L2 (BLIS's loop order). No repacked
-// copy of the model is kept.
+// as the activations outgrow L2. Here the lanes hold 16 (AVX2: 8) rows of one column, widened
+// to f32 once per call (load + in-register transpose); a 32-row x 12-token register tile
+// (AVX2: 16 x 6) takes 2 weight loads and 12 (6) activation broadcasts for 24 (12) FMAs, with
+// no horizontal sums; weights and activations are both repacked in blocks that stay in L2
+// (BLIS's loop order). No repacked copy of the model is kept.
 #pragma once
 
 // ---- vector types --------------------------------------------------------------------------
@@ -128,10 +128,6 @@ struct Float512 {
 };
 #endif
 
-// Bytes per weight of a float loader.
-template <class L>
-constexpr int64_t float_bytes() { return std::is_same_v<L, LoadF32> ? 4 : 2; }
-
 // Repacked chunk of one sub-panel of RV row vectors (kLanes * RV rows) and kc columns:
 //   f32 p[kc][RV][kLanes]: column k, vector v, lane i = W[kLanes v + i][k0 + k]
 // kLanes rows x 4 kLanes bytes (kLanes F32 or 2 kLanes F16/BF16 columns) at a time: one load
@@ -140,7 +136,7 @@ constexpr int64_t float_bytes() { return std::is_same_v<L, LoadF32> ? 4 : 2; }
 template <class L, class VT>
 void repack_float_panel(const uint8_t* w, size_t stride, int rv, int64_t k0, int64_t kc, float* out) {
   constexpr int N = VT::kLanes;
-  constexpr int64_t kBytes = float_bytes<L>(), kSpan = 4 * N / kBytes;  // columns per row load
+  constexpr int64_t kBytes = L::kBytes, kSpan = 4 * N / kBytes;  // columns per row load
   for (int v = 0; v < rv; ++v) {
     const uint8_t* base = w + (N * v) * stride + k0 * kBytes;
     int64_t k = 0;
@@ -201,7 +197,7 @@ constexpr int64_t kFloatPanelMinTokens = 96;
 template <class L, class VT>
 void panel_float(const Tile& tl) {
   constexpr int N = VT::kLanes, kTokens = VT::kTokens;
-  constexpr int64_t kChunk = 256, kBlockRows = 128, kSubRows = 2 * N, kBytes = float_bytes<L>();
+  constexpr int64_t kChunk = 256, kBlockRows = 128, kSubRows = 2 * N, kBytes = L::kBytes;
   constexpr int64_t kTokenBlock = 528 / kTokens * kTokens;
   static_assert(kBlockRows % kSubRows == 0 && kPanelRows % N == 0, "sub-panels tile the rows");
   struct alignas(64) Line { float f[16]; };

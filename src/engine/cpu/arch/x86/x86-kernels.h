@@ -112,6 +112,7 @@ void quantize_act(const float* x, uint8_t* row, int64_t n) {
 // ---- float weights -----------------------------------------------------------------------
 
 struct LoadF32 {
+  static constexpr int kBytes = 4;  // bytes per weight
   static __m256 load(const uint8_t* w, int64_t i) { return _mm256_loadu_ps(reinterpret_cast<const float*>(w) + i); }
   static float one(const uint8_t* w, int64_t i) {
     float f;
@@ -120,6 +121,7 @@ struct LoadF32 {
   }
 };
 struct LoadF16 {
+  static constexpr int kBytes = 2;
   static __m256 load(const uint8_t* w, int64_t i) {
     return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 2 * i)));
   }
@@ -130,6 +132,7 @@ struct LoadF16 {
   }
 };
 struct LoadBF16 {
+  static constexpr int kBytes = 2;
   static __m256 load(const uint8_t* w, int64_t i) {
     const __m256i u = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 2 * i)));
     return _mm256_castsi256_ps(_mm256_slli_epi32(u, 16));
