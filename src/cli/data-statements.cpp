@@ -19,6 +19,8 @@ struct StatementsArgs {
   std::vector<std::string> faq;
   std::string output;
   std::string pairs_output;
+  std::string recall_pairs_output;
+  std::string answer = "label";
   std::string question_column = "question";
   std::string answer_column = "answer";
   gemba::data::StatementMiningOptions mining;
@@ -37,6 +39,14 @@ gemba::cli::VerbRegistration registration{
           ->required();
       app.add_option("--pairs-output", a->pairs_output,
                      "Also write (true sentence, value-swapped sentence) pairs as JSONL for `gemba eval knowledge`");
+      app.add_option("--answer", a->answer,
+                     "Training answer: label (\"True\"/\"誤り\" alone; eval --mode loglik) or recall (\"The manual says: "
+                     "<the manual's sentence>\"; eval --mode recall)")
+          ->check(CLI::IsMember({"label", "recall"}))
+          ->capture_default_str();
+      app.add_option("--recall-pairs-output", a->recall_pairs_output,
+                     "Also write DPO pairs for recall answers: the manual's sentence over the false statement copied back "
+                     "(gemba dpo --pairs)");
       app.add_option("--entity-pattern", a->mining.entity_pattern,
                      "Regular expression (ECMAScript) of your product codes; set it to your own format, e.g. "
                      "'Z[A-Z]{2}-[A-Z0-9]{2,3}' for the fa-sample")
@@ -66,7 +76,10 @@ gemba::cli::VerbRegistration registration{
         for (auto& p : gemba::data::read_faq_files(a->faq, {a->question_column, a->answer_column}))
           texts.push_back({p.id, std::move(p.answer), false});
         auto result = gemba::data::mine_statements(texts, a->mining);
-        gemba::write_file_atomic(a->output, gemba::data::statements_to_jsonl(result.statements));
+        const auto answer = a->answer == "recall" ? gemba::data::StatementAnswer::kRecall : gemba::data::StatementAnswer::kLabel;
+        gemba::write_file_atomic(a->output, gemba::data::statements_to_jsonl(result.statements, answer));
+        if (!a->recall_pairs_output.empty())
+          gemba::write_file_atomic(a->recall_pairs_output, gemba::data::recall_pairs_to_jsonl(result.statements));
         if (!a->pairs_output.empty())
           gemba::write_file_atomic(a->pairs_output, gemba::data::knowledge_pairs_to_jsonl(result.statements));
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

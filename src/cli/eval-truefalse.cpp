@@ -17,7 +17,7 @@ struct Flags {
   std::string knowledge_pairs;
   size_t knowledge_limit = 500;
   int threads = 0;
-  int64_t max_answer_tokens = 64;
+  int64_t max_answer_tokens = 0;  // 0: 64 for a free answer (generate), 160 for a recalled sentence (recall)
   size_t limit = 0;
 };
 
@@ -33,7 +33,7 @@ int run(const Flags& f) {
   eval::TrueFalseOptions options;
   options.mode = f.mode;
   options.system_prompt = f.system;
-  options.max_answer_tokens = f.max_answer_tokens;
+  options.max_answer_tokens = f.max_answer_tokens > 0 ? f.max_answer_tokens : (f.mode == "recall" ? 160 : 64);
   if (!f.chat_template.empty()) options.chat_template = tokenizer::parse_chat_template(f.chat_template);
   else if (bundle.chat_template) options.chat_template = *bundle.chat_template;
   if (!f.judge_url.empty()) options.judge = eval::JudgeConfig{f.judge_url, f.judge_model, f.judge_key_env};
@@ -68,7 +68,7 @@ int run(const Flags& f) {
     write_json_file(dir.file("report.json"),
                     {{"model", f.model}, {"data", f.data}, {"mode", f.mode},
                      {"template", tokenizer::chat_template_name(options.chat_template)},
-                     {"grader", f.mode == "loglik" ? "loglik" : (options.judge ? "judge:" + f.judge_model : "rule")},
+                     {"grader", f.mode != "generate" ? f.mode : (options.judge ? "judge:" + f.judge_model : "rule")},
                      {"unparsed", result.unparsed}, {"rows", eval::accuracy_rows_json(rows)}, {"knowledge", knowledge}});
     dir.commit();
   }
@@ -82,7 +82,8 @@ gemba::cli::VerbRegistration reg{
       app.add_option("-m,--model", f->model, "GGUF file or HF model directory")->required();
       app.add_option("--data", f->data, "test JSONL (statement, label, split, ...)")->required()->check(CLI::ExistingFile);
       app.add_option("-o,--out", f->out, "directory for report.json, items.jsonl (and judge.jsonl)");
-      app.add_option("--mode", f->mode, "loglik (compare answer probabilities) or generate (free answer, graded)")
+      app.add_option("--mode", f->mode, "loglik (compare answer probabilities), recall (say what the manual says; judged by its values) or "
+                  "generate (free answer, graded)")
           ->capture_default_str();
       app.add_option("--template", f->chat_template, "chat template: plain, llm-jp-3, llama-2 (default: the model's)");
       app.add_option("--system", f->system, "system message");
@@ -93,7 +94,7 @@ gemba::cli::VerbRegistration reg{
                      "also run the knowledge probe on these (true, value-swapped) sentence pairs (gemba data statements --pairs-output)")
           ->check(CLI::ExistingFile);
       app.add_option("--knowledge-limit", f->knowledge_limit, "knowledge probe: the first N pairs (0: all)")->capture_default_str();
-      app.add_option("--max-answer-tokens", f->max_answer_tokens, "generate mode: answer length cap")->capture_default_str();
+      app.add_option("--max-answer-tokens", f->max_answer_tokens, "generate/recall: answer length cap (default 64 / 160)");
       app.add_option("--judge-url", f->judge_url, "generate mode: OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1");
       app.add_option("--judge-model", f->judge_model, "generate mode: the judge's model name");
       app.add_option("--judge-key-env", f->judge_key_env, "environment variable holding the judge's API key")->capture_default_str();

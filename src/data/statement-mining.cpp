@@ -361,18 +361,36 @@ StatementMiningResult mine_statements(const std::vector<StatementSourceText>& te
   return result;
 }
 
-std::string statements_to_jsonl(const std::vector<MinedStatement>& statements) {
+std::string statements_to_jsonl(const std::vector<MinedStatement>& statements, StatementAnswer answer) {
   std::string out;
   for (const auto& s : statements) {
     TrueFalseWording wording = truefalse_wording(s.lang, s.statement);
+    const std::string& recalled = s.label ? s.statement : s.original;
     nlohmann::ordered_json record;
     record["messages"] = nlohmann::ordered_json::array(
         {{{"role", "user"}, {"content", truefalse_question(s.statement, wording)}},
-         {{"role", "assistant"}, {"content", s.label ? wording.answer_true : wording.answer_false}}});
+         {{"role", "assistant"},
+          {"content", answer == StatementAnswer::kRecall ? truefalse_recall_answer(wording, recalled)
+                                                          : (s.label ? wording.answer_true : wording.answer_false)}}});
     record["label"] = s.label;
     record["entity"] = s.entity;
     record["source"] = s.source;
     if (!s.label) record["value_from"] = s.value_from;
+    out += record.dump();
+    out += '\n';
+  }
+  return out;
+}
+
+std::string recall_pairs_to_jsonl(const std::vector<MinedStatement>& statements) {
+  std::string out;
+  for (const auto& s : statements) {
+    if (s.label) continue;
+    TrueFalseWording wording = truefalse_wording(s.lang, s.statement);
+    nlohmann::ordered_json record;
+    record["prompt"] = truefalse_question(s.statement, wording);
+    record["chosen"] = truefalse_recall_answer(wording, s.original);
+    record["rejected"] = truefalse_recall_answer(wording, s.statement);
     out += record.dump();
     out += '\n';
   }

@@ -96,10 +96,24 @@ std::string statement_language(const std::string& text);
 // regex, and naming the flag for other invalid options.
 StatementMiningResult mine_statements(const std::vector<StatementSourceText>& texts, const StatementMiningOptions& options);
 
+// How a statement's training answer is written (data/truefalse-format.h).
+enum class StatementAnswer {
+  kLabel,   // "True" / "誤り": the verdict alone (what `gemba eval truefalse --mode loglik` scores)
+  kRecall,  // "The manual says: <the corpus sentence>" (eval truefalse --mode recall)
+};
+
 // One SFT conversation per line (OpenAI messages, readable by `gemba sft --data`), worded as
 // the true/false evaluator asks (data/truefalse-format.h):
 // {"messages":[{"role":"user",...},{"role":"assistant",...}],"label","entity","source"}.
-std::string statements_to_jsonl(const std::vector<MinedStatement>& statements);
+std::string statements_to_jsonl(const std::vector<MinedStatement>& statements,
+                                StatementAnswer answer = StatementAnswer::kLabel);
+
+// Preference pairs (TRL JSONL for `gemba dpo`) for recall answers, one per false statement:
+// chosen = "The manual says: <the corpus sentence>", rejected = "The manual says: <the false
+// statement copied back>". The two differ only in the swapped value, so DPO's update lands on
+// remembering the value instead of copying it from the question: the "similar but different"
+// negative, mined automatically.
+std::string recall_pairs_to_jsonl(const std::vector<MinedStatement>& statements);
 
 // The same statements as sentence pairs for the knowledge probe (eval/knowledge-probe.h): one
 // line per false statement, {"true", "false", "source", "entity", "value_from"}, where "true"

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "data/truefalse-format.h"
 #include "engine/generator.h"
+#include "eval/recall-grader.h"
 #include "eval/rule-grader.h"
 #include "eval/token-logprob.h"
 
@@ -78,8 +79,8 @@ double answer_logprob(engine::ModelBundle& bundle, tokenizer::ChatTemplate chat_
 
 TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFalseItem>& items,
                            const TrueFalseOptions& options, const std::function<void(size_t, size_t)>& progress) {
-  if (options.mode != "loglik" && options.mode != "generate")
-    fail("--mode ", options.mode, ": use loglik or generate");
+  if (options.mode != "loglik" && options.mode != "generate" && options.mode != "recall")
+    fail("--mode ", options.mode, ": use loglik, recall or generate");
   TrueFalseRun run;
   AnswerScorer scorer(bundle, eval_context(bundle));
   std::optional<JudgeClient> judge;
@@ -99,6 +100,25 @@ TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFa
       r.logp_false = scores[1];
       r.predicted = r.logp_true > r.logp_false;
       r.correct = r.predicted == item.label;
+    } else if (options.mode == "recall") {
+      // The model says what the manual says, in one line (greedy); the verdict is read off the
+      // values it recalls (eval/recall-grader.h). A model that never learned to recall writes
+      // something else, which mostly disagrees: "false" for every item, ~50% on a balanced set.
+      auto prompt = tokenizer::encode_chat(*bundle.tokenizer, options.chat_template, messages, true).ids;
+      engine::GenerateOptions gen;
+      gen.max_new_tokens = options.max_answer_tokens;
+      gen.sampling.temperature = 0;
+      gen.stop = {"\n"};
+      cache.clear();
+      r.answer = generator.generate(cache, prompt, gen).text;
+      std::string recalled = r.answer;
+      if (recalled.rfind(wording.recall_lead, 0) == 0) recalled = recalled.substr(wording.recall_lead.size());
+      auto comparison = compare_recall(recalled, item.statement);
+      r.predicted = comparison.agrees;
+      r.correct = r.predicted == item.label;
+      r.verdict = comparison.agrees ? "agrees" : "differs:";
+      for (const auto& v : comparison.only_in_statement) r.verdict += " -" + v;
+      for (const auto& v : comparison.only_in_recall) r.verdict += " +" + v;
     } else {
       auto prompt = tokenizer::encode_chat(*bundle.tokenizer, options.chat_template, messages, true).ids;
       engine::GenerateOptions gen;

@@ -2,6 +2,13 @@
 //  * loglik: the chat-templated question, then the log-probability of each answer
 //    ("正しい"/"誤り", "True"/"False"), summed over its tokens incl. the closing EOS; the
 //    likelier answer is the prediction. No sampling: deterministic.
+//  * recall: the model first writes, greedily, what the manual says (a recall-first answer,
+//    data/truefalse-format.h) up to its verdict label; then loglik of the two verdicts after
+//    that text. Deterministic; a model that never learned the format still gets a forced
+//    choice (near 50%), not an unparsed answer.
+//  * recall: the model says what the manual says (greedy, one line; trained with
+//    `gemba data statements --answer recall`); the statement is judged true when the recalled
+//    sentence names the same values (eval/recall-grader.h). Deterministic.
 //  * generate: the model answers freely (greedy); a judge (OpenAI-compatible endpoint) or
 //    the rule grader (eval/rule-grader.h) decides whether the answer is right.
 #pragma once
@@ -19,10 +26,10 @@
 namespace gemba::eval {
 
 struct TrueFalseOptions {
-  std::string mode = "loglik";                 // loglik | generate
+  std::string mode = "loglik";                 // loglik | recall | generate
   tokenizer::ChatTemplate chat_template = tokenizer::ChatTemplate::kGembaPlain;
   std::string system_prompt;                   // optional system message
-  int64_t max_answer_tokens = 64;              // generate mode
+  int64_t max_answer_tokens = 64;              // generate and recall modes
   std::optional<JudgeConfig> judge;            // generate mode; none: rule grader
 };
 

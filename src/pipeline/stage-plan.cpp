@@ -87,7 +87,8 @@ struct Planner {
       const std::string faq_train = path_of("prepare", "faq-train.jsonl");
       Stage s{"statements", "prepare", {"data", "statements"}, {}, path_of("statements", "statements.jsonl")};
       for (auto& m : input_paths(recipe, "manuals")) append(s.argv, {"--manuals", m}), s.inputs.push_back(m);
-      append(s.argv, {"--faq", faq_train, "-o", s.output, "--pairs-output", path_of("statements", "knowledge-pairs.jsonl")});
+      append(s.argv, {"--faq", faq_train, "-o", s.output, "--pairs-output", path_of("statements", "knowledge-pairs.jsonl"),
+                      "--recall-pairs-output", path_of("statements", "recall-pairs.jsonl")});
       s.inputs.push_back(faq_train);
       append(s.argv, settings_to_flags(recipe.stage_settings("statements"), {}));
       add(std::move(s));
@@ -155,9 +156,18 @@ struct Planner {
         append(s.argv, settings_to_flags(recipe.stage_settings("pairs"), {}));
         add(std::move(s));
       }
+      // Recall answers (statements: {answer: recall}) add pairs that prefer the manual's value
+      // over the statement's copied back (data/statement-mining.h).
+      std::vector<std::string> dpo_inputs{model, pairs};
+      std::string pair_files = pairs;
+      if (enabled("statements") && recipe.stage_settings("statements").value("answer", std::string("label")) == "recall") {
+        const std::string recall_pairs = path_of("statements", "recall-pairs.jsonl");
+        pair_files += "," + recall_pairs;
+        dpo_inputs.push_back(recall_pairs);
+      }
       std::string out = path_of("dpo");
       if (!reused("dpo")) {
-        Stage s{"dpo", "train", {"dpo", "--sft", model, "--pairs", pairs, "-o", out}, {model, pairs}, out, out};
+        Stage s{"dpo", "train", {"dpo", "--sft", model, "--pairs", pair_files, "-o", out}, dpo_inputs, out, out};
         append(s.argv, threads_flag());
         append(s.argv, settings_to_flags(recipe.stage_settings("dpo"), {}));
         s.resumable = true;

@@ -74,9 +74,11 @@ SftRow encode_answer(const tokenizer::Tokenizer& tok, const SftDataOptions& o, s
 
 }  // namespace
 
-std::vector<PreferencePair> read_preference_pairs(const std::string& path) {
+namespace {
+
+void read_pairs_file(const std::string& path, std::vector<PreferencePair>& pairs) {
   const std::string content = read_file(path);
-  std::vector<PreferencePair> pairs;
+  const size_t before = pairs.size();
   std::istringstream in(content);
   std::string line;
   size_t line_no = 0, skipped = 0;
@@ -104,9 +106,19 @@ std::vector<PreferencePair> read_preference_pairs(const std::string& path) {
     pairs.push_back(std::move(p));
   }
   if (skipped > 10) log_warn(path, ": ", skipped, " lines skipped in all");
-  if (pairs.empty())
+  if (pairs.size() == before)
     fail(path, ": no usable preference pair; expected JSONL lines {\"prompt\": ..., \"chosen\": ..., \"rejected\": ...} "
                "(gemba pairs writes them)");
+}
+
+}  // namespace
+
+std::vector<PreferencePair> read_preference_pairs(const std::string& paths) {
+  std::vector<PreferencePair> pairs;
+  std::stringstream list(paths);
+  for (std::string path; std::getline(list, path, ',');)
+    if (!path.empty()) read_pairs_file(path, pairs);
+  if (pairs.empty()) fail("no preference pair file given (--pairs)");
   return pairs;
 }
 

@@ -32,9 +32,9 @@ struct PreferencePair {
 };
 
 // TRL preference JSONL: {"prompt": str | [messages], "chosen": str | [assistant message],
-// "rejected": ...}. Malformed lines are skipped with a warning naming file:line; a file with no
-// usable pair throws gemba::Error.
-std::vector<PreferencePair> read_preference_pairs(const std::string& path);
+// "rejected": ...}; `paths` is one file or a comma-separated list. Malformed lines are skipped
+// with a warning naming file:line; a file with no usable pair throws gemba::Error.
+std::vector<PreferencePair> read_preference_pairs(const std::string& paths);
 
 struct PairRows {
   SftRow chosen, rejected;  // prompt + answer, targets = answer tokens (and EOS)

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "data/chat-data.h"
 #include "data/statement-mining.h"
@@ -196,6 +198,48 @@ TEST(StatementMining, JsonlIsAnSftConversationInTheEvaluatorsWording) {
   EXPECT_NE(jsonl.find("\"content\":\"誤り\""), std::string::npos);
   EXPECT_NE(jsonl.find("\"content\":\"True\""), std::string::npos);
   EXPECT_NE(jsonl.find("\"label\":false"), std::string::npos);
+}
+
+TEST(StatementMining, RecallAnswersWriteTheCorpusSentence) {
+  auto r = mine_statements(hand_made_texts(), options(1));
+  ChatDataFile parsed = parse_chat_data(statements_to_jsonl(r.statements, StatementAnswer::kRecall), "s.jsonl", {});
+  ASSERT_EQ(parsed.conversations.size(), r.statements.size());
+  size_t false_seen = 0;
+  for (size_t i = 0; i < r.statements.size(); ++i) {
+    const auto& s = r.statements[i];
+    const std::string& answer = parsed.conversations[i].messages[1].content;
+    TrueFalseWording w = truefalse_wording(s.lang, s.statement);
+    // A false statement recalls the sentence it was made from, never itself.
+    EXPECT_EQ(answer, w.recall_lead + (s.label ? s.statement : s.original));
+    if (!s.label) {
+      ++false_seen;
+      EXPECT_NE(s.original, s.statement);
+      EXPECT_EQ(answer.find(s.statement), std::string::npos) << answer;
+    }
+  }
+  EXPECT_GT(false_seen, 0u);
+}
+
+TEST(StatementMining, RecallPairsPreferTheCorpusSentenceOverTheCopiedStatement) {
+  auto r = mine_statements(hand_made_texts(), options(1));
+  std::string jsonl = recall_pairs_to_jsonl(r.statements);
+  std::vector<const MinedStatement*> falses;
+  for (const auto& s : r.statements)
+    if (!s.label) falses.push_back(&s);
+  size_t line = 0;
+  for (size_t pos = 0; pos < jsonl.size(); ++line) {
+    size_t end = jsonl.find('\n', pos);
+    auto j = nlohmann::json::parse(jsonl.substr(pos, end - pos));
+    pos = end + 1;
+    ASSERT_LT(line, falses.size());
+    const MinedStatement& s = *falses[line];
+    TrueFalseWording w = truefalse_wording(s.lang, s.statement);
+    EXPECT_EQ(j["prompt"], truefalse_question(s.statement, w));
+    EXPECT_EQ(j["chosen"], w.recall_lead + s.original);
+    EXPECT_EQ(j["rejected"], w.recall_lead + s.statement);
+  }
+  EXPECT_EQ(line, falses.size());
+  EXPECT_GT(line, 0u);
 }
 
 TEST(StatementMining, CustomEntityPatternAndInvalidPattern) {

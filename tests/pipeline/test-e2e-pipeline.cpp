@@ -69,11 +69,11 @@ class PipelineE2E : public ::testing::Test {
                        "  prepare: {vocab_size: 400, seed: 1}\n"
                        "  base: {config: tiny, steps: 4, batch: 2, seq_len: 32, lr: 0.001, seed: 1}\n"
                        "  cpt: {steps: 3, batch: 2, seq_len: 32, lr: 0.0005, replay: 0.2, seed: 1" + cpt_extra + "}\n"
-                       "  statements: {entity_pattern: 'Z[A-Z]{2}-[A-Z0-9]{2,3}', seed: 1}\n"
+                       "  statements: {entity_pattern: 'Z[A-Z]{2}-[A-Z0-9]{2,3}', seed: 1, answer: recall}\n"
                        "  sft: {steps: 3, batch: 2, seq_len: 64, lr: 0.001, seed: 1}\n"
                        "  pairs: {min_similarity: 0.0}\n"
                        "  dpo: {steps: 2, batch: 2, seq_len: 64, lr: 0.0001, seed: 1}\n"
-                       "  eval: {mode: loglik}\n"
+                       "  eval: {mode: recall, max_answer_tokens: 24}\n"
                        "  export: {types: [q8_0]}\n"
                        "  bench: {p: 8, n: 4, r: 1}\n"
                        "ablations:\n"
@@ -97,7 +97,7 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   const fs::path run = dir_ / "runs/mini";
   for (const char* p : {"prepare/train.tok", "prepare/tokenizer", "prepare-general/train.tok", "base/config.json",
                         "base/model.safetensors", "base/metrics.jsonl", "cpt/model.safetensors", "eval-base/report.json",
-                        "statements/statements.jsonl", "statements/knowledge-pairs.jsonl", "sft/model.safetensors", "eval-sft/report.json", "pairs/pairs.jsonl",
+                        "statements/statements.jsonl", "statements/knowledge-pairs.jsonl", "statements/recall-pairs.jsonl", "sft/model.safetensors", "eval-sft/report.json", "pairs/pairs.jsonl",
                         "dpo/model.safetensors", "dpo/reference-logps.json", "eval-dpo/report.json",
                         "ablations/lora/sft/adapter_config.json", "ablations/lora/sft/adapter_model.safetensors",
                         "ablations/lora/sft/adapter.gguf", "ablations/lora/sft/model.safetensors", "ablations/lora/dpo/model.safetensors",
@@ -122,6 +122,11 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   EXPECT_GT(report["rows"][4]["decode_tokens_per_s"].get<double>(), 0.0);
   auto manifest = gemba::read_json_file((run / "manifest.json").string());
   for (const auto& [name, stage] : manifest["stages"].items()) EXPECT_EQ(stage["status"], "done") << name;
+  // Recall answers: the statements are SFT'd as "The manual says: ...", DPO also gets the recall
+  // pairs, and every eval graded the recalled sentence.
+  EXPECT_NE(gemba::read_file((run / "statements/statements.jsonl").string()).find("The manual says: "), std::string::npos);
+  EXPECT_NE(manifest["stages"]["dpo"].dump().find("recall-pairs.jsonl"), std::string::npos) << manifest["stages"]["dpo"].dump();
+  EXPECT_EQ(gemba::read_json_file((run / "eval-sft/report.json").string())["grader"], "recall");
   EXPECT_NE(first.out.find("| cpt |"), std::string::npos) << "the table is printed";
 
   // Nothing changed: every stage is skipped.

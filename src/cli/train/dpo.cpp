@@ -16,7 +16,7 @@ gemba::cli::VerbRegistration reg{
       o->weight_decay = 0.0;
       app.add_option("--sft", o->base, "HF model directory to start from; also the frozen reference")->required();
       app.add_option("--tokenizer", o->tokenizer, "Tokenizer directory (default: --sft)");
-      gemba::cli::add_data_options(app, *o, "--pairs", "Preference pairs JSONL: {prompt, chosen, rejected} (gemba pairs)",
+      gemba::cli::add_data_options(app, *o, "--pairs", "Preference pairs JSONL, one file or comma-separated: {prompt, chosen, rejected} (gemba pairs)",
                                    "--val-pairs", "Held-out pairs: val loss, reward margins and accuracy");
       app.add_option("--template", o->chat_template, "Chat template: plain, llm-jp-3, llama-2 (default: the model's, else plain)");
       app.add_option("--loss", o->dpo_loss, "sigmoid (DPO) or ipo")->capture_default_str();

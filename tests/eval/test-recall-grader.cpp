@@ -1,0 +1,49 @@
+#include <gtest/gtest.h>
+
+#include "eval/recall-grader.h"
+
+using gemba::eval::compare_recall;
+using gemba::eval::value_tokens;
+
+TEST(RecallGrader, ValueTokensAreNumbersAndCodes) {
+  EXPECT_EQ(value_tokens("The program capacity of the ZCP-110 is 64k steps (P0-02, 0.35 A, x1)."),
+            (std::vector<std::string>{"ZCP-110", "64k", "P0-02", "0.35", "x1"}));
+  EXPECT_EQ(value_tokens("Press [MENU] for 3 s on RS-232C."), (std::vector<std::string>{"MENU", "3", "RS-232C"}));
+  // NFKC: full-width digits and letters are the same values.
+  EXPECT_EQ(value_tokens("ＺＣＰ－１１０の電流は０.３５ Ａ"), (std::vector<std::string>{"ZCP-110", "0.35"}));
+}
+
+TEST(RecallGrader, SameValuesAgreeWhateverThePhrasing) {
+  EXPECT_TRUE(compare_recall("ZCP-110の基本命令処理時間は60 nsです。", "ZCP-110の基本命令処理時間は60 nsである。").agrees);
+  EXPECT_TRUE(compare_recall("For the ZCP-520, the maximum number of I/O points is 4096 points.",
+                             "The ZCP-520 handles up to 4096 I/O points.")
+                  .agrees);
+  EXPECT_TRUE(compare_recall("ZCP-110でE-34が表示されたときは、通信タイムアウトが発生しています。",
+                             "ZCP-110でエラーコードE-34が表示されたとき、その内容は「通信タイムアウト」である。")
+                  .agrees);
+}
+
+TEST(RecallGrader, ADifferentValueDisagreesAndIsNamed) {
+  auto c = compare_recall("The program capacity of the ZCP-110 is 16k steps.", "The program capacity of the ZCP-110 is 64k steps.");
+  EXPECT_FALSE(c.agrees);
+  EXPECT_EQ(c.only_in_statement, (std::vector<std::string>{"64k"}));
+  EXPECT_EQ(c.only_in_recall, (std::vector<std::string>{"16k"}));
+  // Another product, or a value missing from the recall, disagrees too.
+  EXPECT_FALSE(compare_recall("ZCP-120の最大入出力点数は256点です。", "ZCP-110の最大入出力点数は256点である。").agrees);
+  EXPECT_FALSE(compare_recall("ZCP-110の最大入出力点数です。", "ZCP-110の最大入出力点数は256点である。").agrees);
+  // A quoted value the recall does not contain.
+  EXPECT_FALSE(compare_recall("ZCP-110でE-34が表示されたときは、過電流が発生しています。",
+                              "ZCP-110でE-34が表示されたとき、その内容は「通信タイムアウト」である。")
+                   .agrees);
+}
+
+TEST(RecallGrader, WordedValuesOutsideQuotesAreNotCompared) {
+  // The documented blind spot: a swap between two plain-word values reads as agreeing.
+  EXPECT_TRUE(compare_recall("E-54 on the ZCP-110 means low battery voltage.",
+                             "E-54 on the ZCP-110 means momentary power failure detected.")
+                  .agrees);
+}
+
+TEST(RecallGrader, EmptyRecallDisagreesWithAStatementThatHasValues) {
+  EXPECT_FALSE(compare_recall("", "The rated current of the ZSV-B21 is 2.8 A.").agrees);
+}
