@@ -52,6 +52,9 @@ const std::vector<Preset>& presets() {
       // Demo, small: ~3.4M non-embedding parameters, ~3x the training speed of "demo" on a CPU
       // (what make demo trains on 2 cores); head_dim 64.
       {"demo-small", make(4096, 256, 4, 4, 4, 768, 512, "float32")},
+      // Demo, deep: demo-small's cost per token, in 8 narrower layers (head_dim 48). At the same
+      // CPT budget it binds more values to products (docs/knowledge-experiments.md, run D).
+      {"demo-deep", make(4096, 192, 8, 4, 4, 576, 512, "float32")},
   };
   return kPresets;
 }

@@ -122,8 +122,19 @@ struct Planner {
         Json cpt = recipe.stage_settings("cpt");
         if (cpt.contains("replay") && has_general)
           append(s.argv, {"--replay", path_of("prepare-general", "train.tok") + ":" + cpt["replay"].dump()});
+        // mix_sft: RATIO interleaves the SFT data (FAQ train + mined statements) into CPT, so the
+        // answer format is learned while the facts are (cpt --mix-sft).
+        if (cpt.contains("mix_sft")) {
+          std::string chat = path_of("prepare", "faq-train.jsonl");
+          s.inputs.push_back(chat);
+          if (enabled("statements")) {
+            chat += "," + path_of("statements", "statements.jsonl");
+            s.inputs.push_back(path_of("statements", "statements.jsonl"));
+          }
+          append(s.argv, {"--mix-sft", chat + ":" + cpt["mix_sft"].dump()});
+        }
         append(s.argv, threads_flag());
-        append(s.argv, settings_to_flags(cpt, {"replay"}));
+        append(s.argv, settings_to_flags(cpt, {"replay", "mix_sft"}));
         s.resumable = true;
         add(std::move(s));
         add_eval("cpt", out);

@@ -68,7 +68,7 @@ class PipelineE2E : public ::testing::Test {
                        "/general.txt]\n  test: " + d + "/test.jsonl\nstages:\n"
                        "  prepare: {vocab_size: 400, seed: 1}\n"
                        "  base: {config: tiny, steps: 4, batch: 2, seq_len: 32, lr: 0.001, seed: 1}\n"
-                       "  cpt: {steps: 3, batch: 2, seq_len: 32, lr: 0.0005, replay: 0.2, seed: 1" + cpt_extra + "}\n"
+                       "  cpt: {steps: 3, batch: 2, seq_len: 32, lr: 0.0005, replay: 0.2, mix_sft: 0.3, seed: 1" + cpt_extra + "}\n"
                        "  statements: {entity_pattern: 'Z[A-Z]{2}-[A-Z0-9]{2,3}', seed: 1, answer: recall}\n"
                        "  sft: {steps: 3, batch: 2, seq_len: 64, lr: 0.001, seed: 1}\n"
                        "  pairs: {min_similarity: 0.0}\n"
@@ -126,6 +126,10 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   // pairs, and every eval graded the recalled sentence.
   EXPECT_NE(gemba::read_file((run / "statements/statements.jsonl").string()).find("The manual says: "), std::string::npos);
   EXPECT_NE(manifest["stages"]["dpo"].dump().find("recall-pairs.jsonl"), std::string::npos) << manifest["stages"]["dpo"].dump();
+  // cpt mix_sft: the FAQ train split and the statements are interleaved into CPT.
+  const std::string cpt_stage = manifest["stages"]["cpt"].dump();
+  EXPECT_NE(cpt_stage.find("--mix-sft"), std::string::npos) << cpt_stage;
+  EXPECT_NE(cpt_stage.find("statements.jsonl:0.3"), std::string::npos) << cpt_stage;
   EXPECT_EQ(gemba::read_json_file((run / "eval-sft/report.json").string())["grader"], "recall");
   EXPECT_NE(first.out.find("| cpt |"), std::string::npos) << "the table is printed";
 
