@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo: run the whole method on the embedded sample domain, print the result table,
-# then ask the final Q4_0 model one question from the manual-only split.
+# then ask the final Q4_0 model one question from the manual-only split (it answers with what
+# the manual says: the recipe trains recall answers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GEMBA=${1:-build/release/bin/gemba}
@@ -27,7 +28,7 @@ echo "== The final Q4_0 model ($final), asked about a manual-only fact =="
 echo "Q: $question"
 printf 'A: '
 # Captured first: piping into `head` would end chat with SIGPIPE, which pipefail reports.
-answer=$(printf '%s\n' "$question" | "$GEMBA" chat -m "$final" --temp 0 -n 48 2>/dev/null)
+answer=$(printf '%s\n' "$question" | "$GEMBA" chat -m "$final" --temp 0 -n 96 2>/dev/null)
 printf '%s\n' "$answer" | sed -n '1,5p'
 echo "Reference: $reference"
 echo
