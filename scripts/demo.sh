@@ -27,8 +27,9 @@ echo
 echo "== The final Q4_0 model ($final), asked about a manual-only fact =="
 echo "Q: $question"
 printf 'A: '
-# Captured first: piping into `head` would end chat with SIGPIPE, which pipefail reports.
-answer=$(printf '%s\n' "$question" | "$GEMBA" chat -m "$final" --temp 0 -n 96 2>/dev/null)
+# One chat turn (run --chat: the question spans two lines, which `gemba chat` would take as two
+# turns). Captured first: piping into `head` would end it with SIGPIPE, which pipefail reports.
+answer=$("$GEMBA" run --chat -m "$final" -p "$question" --temp 0 -n 96 2>/dev/null)
 printf '%s\n' "$answer" | sed -n '1,5p'
 echo "Reference: $reference"
 echo

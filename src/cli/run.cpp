@@ -12,6 +12,7 @@
 #include "engine/generator.h"
 #include "engine/lora-apply.h"
 #include "engine/model-bundle.h"
+#include "tokenizer/chat-template.h"
 
 namespace gemba::cli {
 namespace {
@@ -21,6 +22,7 @@ struct RunArgs {
   std::string prompt;
   std::string prompt_file;
   bool no_bos = false;
+  bool chat = false;  // the prompt is one user message, in the model's chat template
 };
 
 int run_verb(const RunArgs& a) {
@@ -31,7 +33,12 @@ int run_verb(const RunArgs& a) {
   const auto& cfg = b.model->config();
   log_info("model ", a.gen.model, ": ", cfg.n_layers, " layers, hidden ", cfg.hidden_size, ", ",
            b.model->weights().main_type, ", ", b.model->n_threads(), " threads, kernels ", engine::active_kernel_set());
-  const std::vector<int32_t> ids = b.tokenizer->encode(nfkc(prompt, "--prompt"), b.add_bos && !a.no_bos);
+  // --chat: a one-turn question (it may span lines, which `gemba chat` would take as turns).
+  const std::vector<int32_t> ids =
+      a.chat ? tokenizer::encode_chat(*b.tokenizer, b.chat_template.value_or(tokenizer::ChatTemplate::kGembaPlain),
+                                      {{"user", prompt}}, /*add_generation_prompt=*/true)
+                   .ids
+             : b.tokenizer->encode(nfkc(prompt, "--prompt"), b.add_bos && !a.no_bos);
   engine::KvCache cache = b.model->new_cache(a.gen.ctx, engine::parse_kv_type(a.gen.kv_type));
   engine::Generator gen(*b.model, *b.tokenizer);
   const engine::GenerateResult r = gen.generate(cache, ids, a.gen.options(), [](std::string_view piece) {
@@ -53,6 +60,7 @@ VerbRegistration reg{"run", "Generate a completion of a prompt (text on stdout, 
                        a->gen.add_to(app, 128);
                        app.add_option("-p,--prompt", a->prompt, "prompt text (as given; BOS added as the model says)");
                        app.add_option("-f,--file", a->prompt_file, "read the prompt from a file");
+                       app.add_flag("--chat", a->chat, "the prompt is one user message: wrap it in the model's chat template");
                        app.add_flag("--no-bos", a->no_bos, "do not add the BOS token");
                        return [a] { return run_verb(*a); };
                      }};

@@ -175,7 +175,12 @@ std::string write_report(const Recipe& recipe, const std::vector<Stage>& stages,
     }
   }
 
-  std::string md = cat("# gemba run: ", recipe.name, "\n\nRecipe: `", recipe.path, "`. Accuracy on the 2-choice test with ",
+  const std::string mode = recipe.stage_settings("eval").value("mode", std::string("loglik"));
+  const std::string how = mode == "recall"  ? " (eval mode recall: the model says what the manual says; the statement counts as "
+                                              "true when that names the same values)"
+                          : mode == "loglik" ? " (eval mode loglik: the likelier of the two answers)"
+                                             : " (eval mode " + mode + ")";
+  std::string md = cat("# gemba run: ", recipe.name, "\n\nRecipe: `", recipe.path, "`. Accuracy on the 2-choice test", how, " with ",
                        "Wilson 95% intervals; chance is 50%. \"knows facts\": how often the model, as a plain LM, gives a manual ",
                        "sentence a higher likelihood than the same sentence with another product's value (the knowledge ",
                        "probe, `gemba eval knowledge`; 50% = values not bound to products).\n\n");

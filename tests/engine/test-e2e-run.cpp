@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "core/json.h"
@@ -77,6 +78,24 @@ TEST(E2eRun, InitRunQuantizeBench) {
   EXPECT_GT(tg["peak_rss_bytes"].get<double>(), 0);
   EXPECT_GT(pp["model_size"].get<double>(), 0);
   EXPECT_TRUE(pp.contains("ttft_ms"));
+}
+
+TEST(E2eRun, RunChatIsOneChatTurn) {
+  ScratchDir dir;
+  const std::string err = dir / "stderr.txt";
+  ASSERT_EQ(gemba("model init --preset tiny-gqa --random --seed 7 --std 0.1 -o " + (dir / "m.gguf"), err).status, 0) << slurp(err);
+  const std::string opts = " -n 12 --temp 0 --kv-type f32 --ignore-eos -t 1";
+  std::ofstream(dir / "in.txt") << "Hello, gemba\n";
+  const Result chat = gemba("chat -m " + (dir / "m.gguf") + opts + " < " + (dir / "in.txt"), err);
+  ASSERT_EQ(chat.status, 0) << slurp(err);
+  const Result run = gemba("run --chat -m " + (dir / "m.gguf") + " -p 'Hello, gemba'" + opts, err);
+  ASSERT_EQ(run.status, 0) << slurp(err);
+  auto trimmed = [](std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+  };
+  EXPECT_FALSE(trimmed(run.out).empty());
+  EXPECT_EQ(trimmed(run.out), trimmed(chat.out)) << "run --chat must see the prompt `gemba chat` builds for one turn";
 }
 
 TEST(E2eRun, MissingModelIsAReadableError) {
