@@ -68,7 +68,7 @@ class PipelineE2E : public ::testing::Test {
                        "/general.txt]\n  test: " + d + "/test.jsonl\nstages:\n"
                        "  prepare: {vocab_size: 400, seed: 1}\n"
                        "  base: {config: tiny, steps: 4, batch: 2, seq_len: 32, lr: 0.001, seed: 1}\n"
-                       "  cpt: {steps: 3, batch: 2, seq_len: 32, lr: 0.0005, replay: 0.2, mix_sft: 0.3, seed: 1" + cpt_extra + "}\n"
+                       "  cpt: {steps: 3, batch: 2, seq_len: 64, lr: 0.0005, replay: 0.2, mix_sft: 0.3, seed: 1" + cpt_extra + "}\n"
                        "  statements: {entity_pattern: 'Z[A-Z]{2}-[A-Z0-9]{2,3}', seed: 1, answer: recall}\n"
                        "  sft: {steps: 3, batch: 2, seq_len: 64, lr: 0.001, seed: 1}\n"
                        "  pairs: {min_similarity: 0.0}\n"
