@@ -72,10 +72,6 @@ SftRow encode_answer(const tokenizer::Tokenizer& tok, const SftDataOptions& o, s
   return row;
 }
 
-}  // namespace
-
-namespace {
-
 void read_pairs_file(const std::string& path, std::vector<PreferencePair>& pairs) {
   const std::string content = read_file(path);
   const size_t before = pairs.size();
