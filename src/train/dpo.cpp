@@ -1,5 +1,8 @@
 #include "train/dpo.h"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "core/atomic-output.h"
@@ -185,28 +188,79 @@ std::vector<const SftRow*> rows_of(const std::vector<PairRows>& pairs, const std
 
 }  // namespace
 
+std::vector<size_t> all_pair_indices(size_t n_pairs) {
+  std::vector<size_t> all(n_pairs);
+  for (size_t i = 0; i < n_pairs; ++i) all[i] = i;
+  return all;
+}
+
+std::vector<size_t> visited_pairs(size_t n_pairs, int64_t steps, int64_t batch, int64_t grad_accum, uint64_t seed) {
+  const uint64_t visits = static_cast<uint64_t>(std::max<int64_t>(steps, 0) * grad_accum * batch);
+  if (visits >= n_pairs) return all_pair_indices(n_pairs);
+  std::vector<size_t> which;
+  EpochOrder order(n_pairs, seed, /*shuffle=*/true);  // the order PairBatchSource draws in
+  for (uint64_t k = 0; k < visits; ++k) which.push_back(static_cast<size_t>(order.at(k)));
+  std::sort(which.begin(), which.end());
+  which.erase(std::unique(which.begin(), which.end()), which.end());
+  return which;
+}
+
 std::vector<std::array<double, 2>> compute_reference_logps(LlamaForCausalLM& model, const std::vector<PairRows>& pairs,
-                                                           int64_t batch, int32_t pad_id, torch::Device device) {
+                                                           const std::vector<size_t>& which, int64_t batch,
+                                                           int32_t pad_id, torch::Device device) {
   torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
-  std::vector<std::array<double, 2>> out(pairs.size());
-  for (size_t start = 0; start < pairs.size(); start += static_cast<size_t>(batch)) {
-    std::vector<size_t> which;
-    for (size_t i = start; i < std::min(pairs.size(), start + static_cast<size_t>(batch)); ++i) which.push_back(i);
-    Batch b = batch_from_rows(rows_of(pairs, which), pad_id);
+  const double missing = std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::array<double, 2>> out(pairs.size(), {missing, missing});
+  for (size_t start = 0; start < which.size(); start += static_cast<size_t>(batch)) {
+    std::vector<size_t> chunk(which.begin() + static_cast<std::ptrdiff_t>(start),
+                              which.begin() + static_cast<std::ptrdiff_t>(std::min(which.size(), start + static_cast<size_t>(batch))));
+    Batch b = batch_from_rows(rows_of(pairs, chunk), pad_id);
     auto [sums, counts] = sequence_logps(model->forward(b.input_ids.to(device)), b.labels.to(device));
     auto s = sums.to(torch::kCPU, torch::kFloat64);
-    const int64_t n = static_cast<int64_t>(which.size());
-    for (int64_t k = 0; k < n; ++k) out[which[static_cast<size_t>(k)]] = {s[k].item<double>(), s[n + k].item<double>()};
+    const int64_t n = static_cast<int64_t>(chunk.size());
+    for (int64_t k = 0; k < n; ++k) out[chunk[static_cast<size_t>(k)]] = {s[k].item<double>(), s[n + k].item<double>()};
   }
   if (was_training) model->train();
   return out;
 }
 
+std::vector<std::array<double, 2>> compute_reference_logps(LlamaForCausalLM& model, const std::vector<PairRows>& pairs,
+                                                           int64_t batch, int32_t pad_id, torch::Device device) {
+  return compute_reference_logps(model, pairs, all_pair_indices(pairs.size()),
+                                 batch, pad_id, device);
+}
+
+namespace {
+
+// The cache file's "logps": one [chosen, rejected] per pair, null where not computed.
+std::vector<std::array<double, 2>> logps_from_json(const Json& j, size_t n_pairs) {
+  std::vector<std::array<double, 2>> out;
+  if (!j.is_array() || j.size() != n_pairs) return out;
+  const double missing = std::numeric_limits<double>::quiet_NaN();
+  for (const auto& e : j) {
+    if (e.is_array() && e.size() == 2 && e[0].is_number() && e[1].is_number())
+      out.push_back({e[0].get<double>(), e[1].get<double>()});
+    else
+      out.push_back({missing, missing});
+  }
+  return out;
+}
+
+Json logps_to_json(const std::vector<std::array<double, 2>>& logps) {
+  Json j = Json::array();
+  for (const auto& [chosen, rejected] : logps)
+    j.push_back(std::isnan(chosen) ? Json(nullptr) : Json::array({chosen, rejected}));
+  return j;
+}
+
+}  // namespace
+
 std::vector<std::array<double, 2>> cached_reference_logps(const std::string& path, const std::string& reference_dir,
                                                           LlamaForCausalLM& model, const std::vector<PairRows>& pairs,
-                                                          int64_t batch, int32_t pad_id, torch::Device device) {
+                                                          const std::vector<size_t>& needed, int64_t batch,
+                                                          int32_t pad_id, torch::Device device) {
   uint64_t h = fnv1a64(path_content_hash(reference_dir));
   for (const auto& p : pairs)
     for (const SftRow* r : {&p.chosen, &p.rejected}) {
@@ -214,22 +268,40 @@ std::vector<std::array<double, 2>> cached_reference_logps(const std::string& pat
       h = fnv1a64(std::string_view(reinterpret_cast<const char*>(r->is_target.data()), r->is_target.size()), h);
     }
   const std::string key = hex64(h);
+  std::vector<std::array<double, 2>> logps;
   if (std::filesystem::exists(path)) {
     try {
       Json j = read_json_file(path);
-      if (j.value("key", "") == key && j["logps"].is_array() && j["logps"].size() == pairs.size()) {
-        log_info("reference log-probs: reusing ", path);
-        return j["logps"].get<std::vector<std::array<double, 2>>>();
-      }
+      if (j.value("key", "") == key) logps = logps_from_json(j["logps"], pairs.size());
     } catch (const Error& e) {
       log_warn(path, ": unreadable reference cache (", e.what(), "); recomputing");
     }
   }
-  log_info("reference log-probs: computing ", pairs.size(), " pairs with the reference model");
-  auto logps = compute_reference_logps(model, pairs, batch, pad_id, device);
+  const double missing = std::numeric_limits<double>::quiet_NaN();
+  if (logps.empty()) logps.assign(pairs.size(), {missing, missing});
+  std::vector<size_t> to_compute;
+  for (size_t i : needed)
+    if (std::isnan(logps.at(i)[0])) to_compute.push_back(i);
+  if (to_compute.empty()) {
+    log_info("reference log-probs: reusing ", path);
+    return logps;
+  }
+  // Only the pairs this run will visit: a short DPO run over many mined pairs would otherwise
+  // spend most of its time scoring pairs it never trains on.
+  log_info("reference log-probs: computing ", to_compute.size(), " of ", pairs.size(), " pairs with the reference model");
+  auto fresh = compute_reference_logps(model, pairs, to_compute, batch, pad_id, device);
+  for (size_t i : to_compute) logps[i] = fresh[i];
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  write_json_file(path, Json{{"key", key}, {"reference", reference_dir}, {"logps", logps}});
+  write_json_file(path, Json{{"key", key}, {"reference", reference_dir}, {"logps", logps_to_json(logps)}});
   return logps;
+}
+
+std::vector<std::array<double, 2>> cached_reference_logps(const std::string& path, const std::string& reference_dir,
+                                                          LlamaForCausalLM& model, const std::vector<PairRows>& pairs,
+                                                          int64_t batch, int32_t pad_id, torch::Device device) {
+  return cached_reference_logps(path, reference_dir, model, pairs,
+                                all_pair_indices(pairs.size()), batch, pad_id,
+                                device);
 }
 
 PairBatchSource::PairBatchSource(std::shared_ptr<const std::vector<PairRows>> pairs,
@@ -257,6 +329,9 @@ Batch PairBatchSource::get(int64_t step, int64_t micro, int rank, int world_size
   Batch b = batch_from_rows(rows_of(*pairs_, which), pad_id_);
   std::vector<double> ref_chosen, ref_rejected;
   for (size_t i : which) {
+    if (std::isnan(reference_[i][0]))
+      fail("DPO pair ", i, " has no reference log-probs: the run visits more pairs than were scored (",
+           "--steps, --batch or --grad-accum changed?); rerun to score them");
     ref_chosen.push_back(reference_[i][0]);
     ref_rejected.push_back(reference_[i][1]);
   }

@@ -64,14 +64,29 @@ DpoTerms dpo_terms(const torch::Tensor& policy_chosen, const torch::Tensor& poli
 // log-probs [B] and target counts [B].
 std::pair<torch::Tensor, torch::Tensor> sequence_logps(const torch::Tensor& logits, const torch::Tensor& labels);
 
-// Reference log-prob sums of every pair: [n][0] chosen, [n][1] rejected. Runs `model` in eval
-// mode without gradients, `batch` pairs at a time.
+// The pair indices (sorted, unique) a shuffled PairBatchSource with this seed draws in `steps`
+// optimizer steps of `grad_accum` micro-batches of `batch` pairs (all ranks together); every
+// pair when that is at least n_pairs.
+std::vector<size_t> visited_pairs(size_t n_pairs, int64_t steps, int64_t batch, int64_t grad_accum, uint64_t seed);
+std::vector<size_t> all_pair_indices(size_t n_pairs);  // 0 .. n_pairs-1
+
+// Reference log-prob sums: [i][0] chosen, [i][1] rejected for each pair i in `which`, NaN for
+// the others (size = pairs.size()). Runs `model` in eval mode without gradients, `batch` pairs
+// at a time. Without `which`: every pair.
+std::vector<std::array<double, 2>> compute_reference_logps(LlamaForCausalLM& model, const std::vector<PairRows>& pairs,
+                                                           const std::vector<size_t>& which, int64_t batch,
+                                                           int32_t pad_id, torch::Device device);
 std::vector<std::array<double, 2>> compute_reference_logps(LlamaForCausalLM& model, const std::vector<PairRows>& pairs,
                                                            int64_t batch, int32_t pad_id, torch::Device device);
 
-// The cache: `path` holds {"key", "logps"}; it is reused when the key matches, else
-// recomputed and rewritten (atomically). The key combines the reference model's files and
-// the exact token ids of the pairs.
+// The cache: `path` holds {"key", "logps"} (null for pairs not scored). Its scores are reused
+// when the key matches; the `needed` pairs it lacks are computed and the file rewritten
+// (atomically). The key combines the reference model's files and the exact token ids of the
+// pairs. Without `needed`: every pair.
+std::vector<std::array<double, 2>> cached_reference_logps(const std::string& path, const std::string& reference_dir,
+                                                          LlamaForCausalLM& model, const std::vector<PairRows>& pairs,
+                                                          const std::vector<size_t>& needed, int64_t batch,
+                                                          int32_t pad_id, torch::Device device);
 std::vector<std::array<double, 2>> cached_reference_logps(const std::string& path, const std::string& reference_dir,
                                                           LlamaForCausalLM& model, const std::vector<PairRows>& pairs,
                                                           int64_t batch, int32_t pad_id, torch::Device device);

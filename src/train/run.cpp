@@ -264,24 +264,26 @@ int run_dpo(const TrainRunOptions& o) {
   job.model->to(device);
 
   // The reference is the starting model: its log-probs once, cached (rank 0 writes).
-  auto reference_for = [&](const std::vector<PairRows>& pairs, const std::string& name) {
+  // Training pairs: only those the run's steps will visit are scored.
+  auto reference_for = [&](const std::vector<PairRows>& pairs, const std::vector<size_t>& needed, const std::string& name) {
     const std::string cache = o.out_dir + "/" + name;
     std::vector<std::array<double, 2>> logps;
-    if (dist->rank() == 0) logps = cached_reference_logps(cache, o.base, job.model, pairs, o.batch, job.pad_id, device);
+    if (dist->rank() == 0) logps = cached_reference_logps(cache, o.base, job.model, pairs, needed, o.batch, job.pad_id, device);
     dist->barrier();  // the other ranks then find the cache rank 0 wrote
-    if (dist->rank() != 0) logps = cached_reference_logps(cache, o.base, job.model, pairs, o.batch, job.pad_id, device);
+    if (dist->rank() != 0) logps = cached_reference_logps(cache, o.base, job.model, pairs, needed, o.batch, job.pad_id, device);
     return logps;
   };
   auto pairs = std::make_shared<const std::vector<PairRows>>(tokenize_pairs(read_preference_pairs(o.data), *job.tok, job.rows));
   log_info("dpo data: ", pairs->size(), " pairs (", dpo.loss, ", beta ", dpo.beta, ")");
-  auto source = std::make_shared<PairBatchSource>(pairs, reference_for(*pairs, "reference-logps.json"), o.batch,
+  const auto visited = visited_pairs(pairs->size(), o.steps, o.batch, o.grad_accum, o.seed);
+  auto source = std::make_shared<PairBatchSource>(pairs, reference_for(*pairs, visited, "reference-logps.json"), o.batch,
                                                   o.grad_accum, job.pad_id, o.seed);
   std::shared_ptr<BatchSource> validation;
   int64_t val_batches = 4;
   if (!o.val_data.empty()) {
     auto val = std::make_shared<const std::vector<PairRows>>(tokenize_pairs(read_preference_pairs(o.val_data), *job.tok, job.rows));
     val_batches = whole_set_batches(val->size(), o.batch);
-    validation = std::make_shared<PairBatchSource>(val, reference_for(*val, "reference-logps-val.json"), o.batch, 1,
+    validation = std::make_shared<PairBatchSource>(val, reference_for(*val, all_pair_indices(val->size()), "reference-logps-val.json"), o.batch, 1,
                                                    job.pad_id, o.seed, /*shuffle=*/false);
   }
   TrainerOptions t = trainer_options(o, job.tokenizer_dir, val_batches);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -150,6 +151,38 @@ TEST_F(DpoRun, ReferenceCacheEqualsRecomputedAndIsRebuiltWhenStale) {
   auto other = cached_reference_logps(cache, dir_ + "/sft", model_, *val_, 8, tok_.pad_id(), torch::kCPU);
   EXPECT_EQ(other.size(), val_->size());
   EXPECT_NE(read_json_file(cache)["logps"].size(), train_->size());
+}
+
+TEST_F(DpoRun, ScoresOnlyThePairsTheRunVisits) {
+  // 32 pairs, 2 steps of 2 micro-batches of 4: 16 visits, all in the first shuffled epoch.
+  const auto visited = visited_pairs(train_->size(), 2, 4, 2, 7);
+  EXPECT_EQ(visited.size(), 16u);
+  EXPECT_TRUE(std::is_sorted(visited.begin(), visited.end()));
+  EXPECT_EQ(visited_pairs(train_->size(), 4, 4, 2, 7).size(), train_->size());  // two epochs: every pair
+  const std::string cache = dir_ + "/run/reference-logps.json";
+  auto logps = cached_reference_logps(cache, dir_ + "/sft", model_, *train_, visited, 8, tok_.pad_id(), torch::kCPU);
+  size_t scored = 0;
+  for (const auto& l : logps) scored += std::isnan(l[0]) ? 0 : 1;
+  EXPECT_EQ(scored, visited.size());
+  EXPECT_EQ(read_json_file(cache)["logps"].size(), train_->size());  // null where not scored
+  // The source draws exactly the scored pairs in those steps, and stops with a clear error after.
+  PairBatchSource source(train_, logps, 4, 2, tok_.pad_id(), 7);
+  for (int64_t step = 0; step < 2; ++step)
+    for (int64_t micro = 0; micro < 2; ++micro) EXPECT_NO_THROW(source.get(step, micro, 0, 1));
+  bool failed_later = false;
+  for (int64_t step = 2; step < 8 && !failed_later; ++step) {
+    try {
+      source.get(step, 0, 0, 1);
+    } catch (const Error& e) {
+      failed_later = std::string(e.what()).find("no reference log-probs") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(failed_later);
+  // A longer rerun keeps the cached scores and fills in the rest.
+  auto all = cached_reference_logps(cache, dir_ + "/sft", model_, *train_, all_pair_indices(train_->size()), 8,
+                                    tok_.pad_id(), torch::kCPU);
+  auto fresh = compute_reference_logps(model_, *train_, 8, tok_.pad_id(), torch::kCPU);
+  for (size_t i = 0; i < fresh.size(); ++i) EXPECT_NEAR(all[i][1], fresh[i][1], 1e-3) << i;
 }
 
 TEST_F(DpoRun, RaisesHeldOutRewardMargin) {
