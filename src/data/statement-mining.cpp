@@ -387,12 +387,16 @@ std::string recall_pairs_to_jsonl(const std::vector<MinedStatement>& statements)
   for (const auto& s : statements) {
     if (s.label) continue;
     TrueFalseWording wording = truefalse_wording(s.lang, s.statement);
-    nlohmann::ordered_json record;
-    record["prompt"] = truefalse_question(s.statement, wording);
-    record["chosen"] = truefalse_recall_answer(wording, s.original);
-    record["rejected"] = truefalse_recall_answer(wording, s.statement);
-    out += record.dump();
-    out += '\n';
+    // Asked with the false statement, then with the true one: the same chosen and rejected
+    // answers either way, so the preference cannot be "copy" or "do not copy" the question.
+    for (const std::string* asked : {&s.statement, &s.original}) {
+      nlohmann::ordered_json record;
+      record["prompt"] = truefalse_question(*asked, wording);
+      record["chosen"] = truefalse_recall_answer(wording, s.original);
+      record["rejected"] = truefalse_recall_answer(wording, s.statement);
+      out += record.dump();
+      out += '\n';
+    }
   }
   return out;
 }

@@ -108,11 +108,12 @@ enum class StatementAnswer {
 std::string statements_to_jsonl(const std::vector<MinedStatement>& statements,
                                 StatementAnswer answer = StatementAnswer::kLabel);
 
-// Preference pairs (TRL JSONL for `gemba dpo`) for recall answers, one per false statement:
+// Preference pairs (TRL JSONL for `gemba dpo`) for recall answers, two per false statement:
 // chosen = "The manual says: <the corpus sentence>", rejected = "The manual says: <the false
-// statement copied back>". The two differ only in the swapped value, so DPO's update lands on
-// remembering the value instead of copying it from the question: the "similar but different"
-// negative, mined automatically.
+// statement>", asked once with the false statement and once with the corpus sentence. The two
+// answers differ only in the swapped value, so DPO's update lands on remembering the value: the
+// "similar but different" negative, mined automatically. With only the first pair the cheapest
+// way to satisfy DPO is to stop copying the question, which also breaks true statements.
 std::string recall_pairs_to_jsonl(const std::vector<MinedStatement>& statements);
 
 // The same statements as sentence pairs for the knowledge probe (eval/knowledge-probe.h): one

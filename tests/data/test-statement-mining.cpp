@@ -220,7 +220,7 @@ TEST(StatementMining, RecallAnswersWriteTheCorpusSentence) {
   EXPECT_GT(false_seen, 0u);
 }
 
-TEST(StatementMining, RecallPairsPreferTheCorpusSentenceOverTheCopiedStatement) {
+TEST(StatementMining, RecallPairsPreferTheCorpusSentenceWhicheverStatementIsAsked) {
   auto r = mine_statements(hand_made_texts(), options(1));
   std::string jsonl = recall_pairs_to_jsonl(r.statements);
   std::vector<const MinedStatement*> falses;
@@ -231,14 +231,15 @@ TEST(StatementMining, RecallPairsPreferTheCorpusSentenceOverTheCopiedStatement) 
     size_t end = jsonl.find('\n', pos);
     auto j = nlohmann::json::parse(jsonl.substr(pos, end - pos));
     pos = end + 1;
-    ASSERT_LT(line, falses.size());
-    const MinedStatement& s = *falses[line];
+    // Two pairs per false statement: asked with the false statement, then with the true one.
+    ASSERT_LT(line / 2, falses.size());
+    const MinedStatement& s = *falses[line / 2];
     TrueFalseWording w = truefalse_wording(s.lang, s.statement);
-    EXPECT_EQ(j["prompt"], truefalse_question(s.statement, w));
+    EXPECT_EQ(j["prompt"], truefalse_question(line % 2 == 0 ? s.statement : s.original, w));
     EXPECT_EQ(j["chosen"], w.recall_lead + s.original);
     EXPECT_EQ(j["rejected"], w.recall_lead + s.statement);
   }
-  EXPECT_EQ(line, falses.size());
+  EXPECT_EQ(line, 2 * falses.size());
   EXPECT_GT(line, 0u);
 }
 
