@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "cli/verb.h"
+#include "core/blas-kernels.h"
 #include "core/error.h"
 
 namespace {
@@ -34,6 +35,7 @@ gemba::cli::VerbSetup forward_to_trainer(const std::string& verb) {
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
+      gemba::choose_openblas_kernels();  // before libtorch loads OpenBLAS in the new image
       ::execv(binary.c_str(), argv.data());
       gemba::fail("gemba ", verb, ": cannot run ", binary, " (", std::strerror(errno),
                   "); the trainer is built with -DGEMBA_TRAIN=ON (cmake --preset release)");

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/blas-kernels.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/progress.h"
@@ -209,7 +210,13 @@ Trainer::Trainer(LlamaForCausalLM model, TrainerOptions options, std::shared_ptr
     for (auto& p : model_->parameters()) all.push_back(p.data());
     dist_->broadcast_from_rank0(all);
   }
-  if (options_.peak_flops <= 0) options_.peak_flops = measure_matmul_flops(options_.device, options_.dtype);
+  if (options_.peak_flops <= 0) {
+    options_.peak_flops = measure_matmul_flops(options_.device, options_.dtype);
+    const std::string kernels = openblas_kernels_in_use();
+    if (dist_->rank() == 0)
+      log_info("matrix products: ", static_cast<int64_t>(options_.peak_flops / 1e9), " GFLOP/s measured",
+               kernels.empty() || !options_.device.is_cpu() ? std::string() : " (OpenBLAS kernels: " + kernels + ")");
+  }
 }
 
 Trainer::~Trainer() = default;
