@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <utility>
 
 #include "core/atomic-output.h"
 
@@ -129,7 +130,11 @@ std::string write_report(const Recipe& recipe, const std::vector<Stage>& stages,
   auto row_for = [&](const std::string& model, const std::string& name, const std::string& kind) -> ModelRow& {
     auto it = row_of_model.find(model);
     if (it != row_of_model.end()) return rows[it->second];
-    rows.push_back(ModelRow{name, model, kind});
+    ModelRow row;
+    row.name = name;
+    row.model = model;
+    row.kind = kind;
+    rows.push_back(std::move(row));
     row_of_model[model] = rows.size() - 1;
     return rows.back();
   };
