@@ -98,7 +98,9 @@ TEST(Scheduler, ActiveSequencesAdvanceTogetherAndQueueIsFifo) {
     if (log[k] == 0) ++n0;
     if (log[k] == 1) ++n1;
     if (log[k] == 2 && first2 < 0) first2 = static_cast<int>(k);
-    if (first2 < 0) EXPECT_LE(std::abs(n0 - n1), 1) << "at event " << k;
+    if (first2 < 0) {
+      EXPECT_LE(std::abs(n0 - n1), 1) << "at event " << k;
+    }
   }
   // Task 2 waited for a slot: it starts only after one of the first two finished.
   ASSERT_GE(first2, 0);
