@@ -30,7 +30,11 @@ test: build build-debug
 test-asan: build-debug
 	ctest --preset debug -R '^($(subst $(eval) ,|,$(ASAN_TESTS)))$$'
 
-demo: build
+# The demo needs only the two binaries (gemba, gemba-train): 5 min 20 s of build on 2 cores
+# instead of ~11 min for everything with the tests.
+demo: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS) --target gemba
 	bash scripts/demo.sh $(GEMBA)
 
 bench: build
