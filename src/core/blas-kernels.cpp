@@ -20,7 +20,7 @@ std::string openblas_coretype_for_this_cpu() {
 std::string choose_openblas_kernels() {
   if (const char* set = std::getenv("OPENBLAS_CORETYPE"); set != nullptr && *set != '\0') return set;
   const std::string core = openblas_coretype_for_this_cpu();
-  if (!core.empty()) ::setenv("OPENBLAS_CORETYPE", core.c_str(), /*overwrite=*/0);
+  if (!core.empty()) ::setenv("OPENBLAS_CORETYPE", core.c_str(), /*overwrite=*/1);  // unset or empty above
   return core;
 }
 

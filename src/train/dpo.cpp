@@ -188,6 +188,11 @@ std::vector<const SftRow*> rows_of(const std::vector<PairRows>& pairs, const std
 
 }  // namespace
 
+namespace {
+// A pair's reference log-probs before they are scored (and in the cache file: null).
+constexpr double kUnscored = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
+
 std::vector<size_t> all_pair_indices(size_t n_pairs) {
   std::vector<size_t> all(n_pairs);
   for (size_t i = 0; i < n_pairs; ++i) all[i] = i;
@@ -211,8 +216,7 @@ std::vector<std::array<double, 2>> compute_reference_logps(LlamaForCausalLM& mod
   torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
-  const double missing = std::numeric_limits<double>::quiet_NaN();
-  std::vector<std::array<double, 2>> out(pairs.size(), {missing, missing});
+  std::vector<std::array<double, 2>> out(pairs.size(), {kUnscored, kUnscored});
   for (size_t start = 0; start < which.size(); start += static_cast<size_t>(batch)) {
     std::vector<size_t> chunk(which.begin() + static_cast<std::ptrdiff_t>(start),
                               which.begin() + static_cast<std::ptrdiff_t>(std::min(which.size(), start + static_cast<size_t>(batch))));
@@ -228,8 +232,7 @@ std::vector<std::array<double, 2>> compute_reference_logps(LlamaForCausalLM& mod
 
 std::vector<std::array<double, 2>> compute_reference_logps(LlamaForCausalLM& model, const std::vector<PairRows>& pairs,
                                                            int64_t batch, int32_t pad_id, torch::Device device) {
-  return compute_reference_logps(model, pairs, all_pair_indices(pairs.size()),
-                                 batch, pad_id, device);
+  return compute_reference_logps(model, pairs, all_pair_indices(pairs.size()), batch, pad_id, device);
 }
 
 namespace {
@@ -238,12 +241,11 @@ namespace {
 std::vector<std::array<double, 2>> logps_from_json(const Json& j, size_t n_pairs) {
   std::vector<std::array<double, 2>> out;
   if (!j.is_array() || j.size() != n_pairs) return out;
-  const double missing = std::numeric_limits<double>::quiet_NaN();
   for (const auto& e : j) {
     if (e.is_array() && e.size() == 2 && e[0].is_number() && e[1].is_number())
       out.push_back({e[0].get<double>(), e[1].get<double>()});
     else
-      out.push_back({missing, missing});
+      out.push_back({kUnscored, kUnscored});
   }
   return out;
 }
@@ -277,8 +279,7 @@ std::vector<std::array<double, 2>> cached_reference_logps(const std::string& pat
       log_warn(path, ": unreadable reference cache (", e.what(), "); recomputing");
     }
   }
-  const double missing = std::numeric_limits<double>::quiet_NaN();
-  if (logps.empty()) logps.assign(pairs.size(), {missing, missing});
+  if (logps.empty()) logps.assign(pairs.size(), {kUnscored, kUnscored});
   std::vector<size_t> to_compute;
   for (size_t i : needed)
     if (std::isnan(logps.at(i)[0])) to_compute.push_back(i);
@@ -299,9 +300,7 @@ std::vector<std::array<double, 2>> cached_reference_logps(const std::string& pat
 std::vector<std::array<double, 2>> cached_reference_logps(const std::string& path, const std::string& reference_dir,
                                                           LlamaForCausalLM& model, const std::vector<PairRows>& pairs,
                                                           int64_t batch, int32_t pad_id, torch::Device device) {
-  return cached_reference_logps(path, reference_dir, model, pairs,
-                                all_pair_indices(pairs.size()), batch, pad_id,
-                                device);
+  return cached_reference_logps(path, reference_dir, model, pairs, all_pair_indices(pairs.size()), batch, pad_id, device);
 }
 
 PairBatchSource::PairBatchSource(std::shared_ptr<const std::vector<PairRows>> pairs,

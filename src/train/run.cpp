@@ -283,8 +283,9 @@ int run_dpo(const TrainRunOptions& o) {
   if (!o.val_data.empty()) {
     auto val = std::make_shared<const std::vector<PairRows>>(tokenize_pairs(read_preference_pairs(o.val_data), *job.tok, job.rows));
     val_batches = whole_set_batches(val->size(), o.batch);
-    validation = std::make_shared<PairBatchSource>(val, reference_for(*val, all_pair_indices(val->size()), "reference-logps-val.json"), o.batch, 1,
-                                                   job.pad_id, o.seed, /*shuffle=*/false);
+    auto val_reference = reference_for(*val, all_pair_indices(val->size()), "reference-logps-val.json");
+    validation = std::make_shared<PairBatchSource>(val, std::move(val_reference), o.batch, 1, job.pad_id, o.seed,
+                                                   /*shuffle=*/false);
   }
   TrainerOptions t = trainer_options(o, job.tokenizer_dir, val_batches);
   setup_lora(o, job.model, t);  // B = 0: the reference log-probs above are the adapted model's too

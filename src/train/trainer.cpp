@@ -212,10 +212,11 @@ Trainer::Trainer(LlamaForCausalLM model, TrainerOptions options, std::shared_ptr
   }
   if (options_.peak_flops <= 0) {
     options_.peak_flops = measure_matmul_flops(options_.device, options_.dtype);
-    const std::string kernels = openblas_kernels_in_use();
-    if (dist_->rank() == 0)
+    if (dist_->rank() == 0) {
+      const std::string kernels = options_.device.is_cpu() ? openblas_kernels_in_use() : std::string();
       log_info("matrix products: ", static_cast<int64_t>(options_.peak_flops / 1e9), " GFLOP/s measured",
-               kernels.empty() || !options_.device.is_cpu() ? std::string() : " (OpenBLAS kernels: " + kernels + ")");
+               kernels.empty() ? std::string() : " (OpenBLAS kernels: " + kernels + ")");
+    }
   }
 }
 
