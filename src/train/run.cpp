@@ -54,7 +54,10 @@ TrainerOptions trainer_options(const TrainRunOptions& o, const std::string& toke
   t.out_dir = o.out_dir;
   t.tokenizer_dir = tokenizer_dir;
   t.device = parse_device(o.device);
-  t.dtype = parse_dtype(o.dtype);
+  const DtypeChoice dtype = choose_dtype(o.dtype, t.device);
+  t.dtype = dtype.dtype;
+  t.peak_flops = dtype.matmul_flops;  // measured already for "auto"; the trainer measures otherwise
+  if (!dtype.reason.empty()) log_info("--dtype ", o.dtype, ": ", t.dtype == torch::kBFloat16 ? "bf16" : "f32", " (", dtype.reason, ")");
   t.progress = o.progress;
   t.seed = o.seed;
   return t;

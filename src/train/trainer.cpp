@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/progress.h"
 #include "train/checkpoint.h"
+#include "train/cpu-allocator.h"
 
 namespace gemba::train {
 
@@ -144,27 +145,6 @@ Json StepMetrics::to_json() const {
   return j;
 }
 
-double measure_matmul_flops(torch::Device device, torch::Dtype dtype) {
-  const int64_t n = 1024;  // big enough that threading overhead does not dominate
-  auto opts = torch::TensorOptions().device(device).dtype(dtype);
-  auto a = torch::randn({n, n}, opts), b = torch::randn({n, n}, opts);
-  auto c = torch::mm(a, b);  // warm up
-  double best = 0;
-  for (int trial = 0; trial < 3; ++trial) {
-    int reps = 0;
-    auto t0 = std::chrono::steady_clock::now();
-    double dt = 0;
-    do {
-      c = torch::mm(a, b);
-      ++reps;
-      if (device.is_cuda()) c.cpu();
-      dt = seconds_since(t0);
-    } while (dt < 0.3);
-    best = std::max(best, 2.0 * n * n * n * reps / dt);
-  }
-  return best;
-}
-
 // ---- trainer -----------------------------------------------------------------------------
 
 Trainer::Trainer(LlamaForCausalLM model, TrainerOptions options, std::shared_ptr<BatchSource> train, LossFn loss,
@@ -178,6 +158,7 @@ Trainer::Trainer(LlamaForCausalLM model, TrainerOptions options, std::shared_ptr
   if (options_.steps < 1) fail("--steps ", options_.steps, ": must be at least 1");
   if (options_.grad_accum < 1) fail("--grad-accum ", options_.grad_accum, ": must be at least 1");
   options_.schedule.total_steps = options_.steps;
+  if (options_.device.is_cpu()) keep_freed_memory_for_reuse();
   model_->to(options_.device);
   model_->set_activation_checkpointing(options_.activation_checkpointing);
 
@@ -210,13 +191,12 @@ Trainer::Trainer(LlamaForCausalLM model, TrainerOptions options, std::shared_ptr
     for (auto& p : model_->parameters()) all.push_back(p.data());
     dist_->broadcast_from_rank0(all);
   }
-  if (options_.peak_flops <= 0) {
-    options_.peak_flops = measure_matmul_flops(options_.device, options_.dtype);
-    if (dist_->rank() == 0) {
-      const std::string kernels = options_.device.is_cpu() ? openblas_kernels_in_use() : std::string();
-      log_info("matrix products: ", static_cast<int64_t>(options_.peak_flops / 1e9), " GFLOP/s measured",
-               kernels.empty() ? std::string() : " (OpenBLAS kernels: " + kernels + ")");
-    }
+  if (options_.peak_flops <= 0) options_.peak_flops = measure_matmul_flops(options_.device, options_.dtype);
+  if (dist_->rank() == 0) {
+    const std::string kernels = options_.device.is_cpu() ? openblas_kernels_in_use() : std::string();
+    log_info("matrix products: ", static_cast<int64_t>(options_.peak_flops / 1e9), " GFLOP/s measured in ",
+             options_.dtype == torch::kBFloat16 ? "bf16" : "f32",
+             kernels.empty() ? std::string() : " (OpenBLAS kernels: " + kernels + ")");
   }
 }
 

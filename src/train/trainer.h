@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "train/device.h"
 #include "train/distributed.h"
 #include "train/lr-schedule.h"
 #include "train/model.h"
@@ -114,9 +115,6 @@ struct StepMetrics {
   std::map<std::string, double> val_extra;  // the same on validation data, logged as "val_<name>"
   Json to_json() const;
 };
-
-// Measured dense f32 (or `dtype`) matmul rate of torch::mm on `device`, FLOP/s.
-double measure_matmul_flops(torch::Device device, torch::Dtype dtype);
 
 class Trainer {
  public:

@@ -1,6 +1,7 @@
 // The training loop on a tiny model: it learns, gradient accumulation equals a big batch,
 // a run stopped at step k and resumed gives the uninterrupted run's losses, 2 data-parallel
-// ranks give the 1-rank losses, metrics/checkpoints land in the run directory.
+// ranks give the 1-rank losses, metrics/checkpoints land in the run directory; --dtype auto and
+// the allocator setting the trainer makes on CPUs.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -8,11 +9,16 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "counting-shard.h"
 #include "core/json.h"
 #include "data/token-shard.h"
 #include "train/checkpoint.h"
+#include "train/cpu-allocator.h"
+#include "train/device.h"
 #include "train/distributed.h"
 #include "train/launcher.h"
 #include "train/trainer.h"
@@ -229,3 +235,38 @@ TEST_F(TrainerTest, TwoRanksMatchOneRank) {
   ASSERT_EQ(two.size(), single.size());
   for (size_t i = 0; i < single.size(); ++i) EXPECT_NEAR(two[i], single[i], 1e-5) << "step " << i + 1;
 }
+
+TEST(ComputeDtype, Bf16OnlyWhenItsProductsAreAtLeastTwiceAsFast) {
+  EXPECT_TRUE(bf16_pays(100e9, 600e9));   // AMX: 6x
+  EXPECT_TRUE(bf16_pays(100e9, 200e9));   // the threshold itself
+  EXPECT_FALSE(bf16_pays(100e9, 150e9));  // a step would gain little and lose precision
+  EXPECT_FALSE(bf16_pays(100e9, 20e9));   // bf16 emulated on a CPU without it
+}
+
+TEST(ComputeDtype, FlagsAndAuto) {
+  const torch::Device cpu(torch::kCPU);
+  EXPECT_EQ(choose_dtype("f32", cpu).dtype, torch::kFloat32);
+  EXPECT_EQ(choose_dtype("bf16", cpu).dtype, torch::kBFloat16);
+  EXPECT_EQ(choose_dtype("bf16", cpu).matmul_flops, 0);  // nothing measured when the flag decides
+  const DtypeChoice automatic = choose_dtype("auto", cpu);
+  EXPECT_GT(automatic.matmul_flops, 0);
+  EXPECT_NE(automatic.reason.find("GFLOP/s in bf16"), std::string::npos) << automatic.reason;
+  try {
+    choose_dtype("fp8", cpu);
+    FAIL() << "fp8 accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("--dtype fp8"), std::string::npos) << e.what();
+  }
+}
+
+#if defined(__GLIBC__)
+TEST(CpuAllocator, LargeBlocksComeFromTheHeapNotFreshMappings) {
+  ASSERT_TRUE(keep_freed_memory_for_reuse());
+  const size_t mapped_before = mallinfo2().hblkhd;  // bytes in blocks served by mmap
+  void* block = std::malloc(16 << 20);              // above glibc's default 128 KiB threshold
+  ASSERT_NE(block, nullptr);
+  const size_t mapped_during = mallinfo2().hblkhd;
+  std::free(block);
+  EXPECT_EQ(mapped_during, mapped_before);
+}
+#endif

@@ -37,7 +37,7 @@ inline void add_train_options(CLI::App& app, train::TrainRunOptions& o) {
   app.add_option("--save-every", o.save_every, "Write a resumable checkpoint every N steps (0: at the end)")->capture_default_str();
   app.add_flag("--activation-checkpointing", o.activation_checkpointing, "Recompute layers in backward to save memory");
   app.add_option("--device", o.device, "cpu, cuda or cuda:N")->capture_default_str();
-  app.add_option("--dtype", o.dtype, "Compute dtype: f32 or bf16 (autocast; weights stay f32)")->capture_default_str();
+  app.add_option("--dtype", o.dtype, "Compute dtype: f32, bf16 (autocast; weights stay f32) or auto (bf16 where its matrix products run at least 2x faster than f32)")->capture_default_str();
   app.add_option("--seed", o.seed, "Seed of the initialisation and the data order")->capture_default_str();
   app.add_option("--resume", o.resume, "Continue exactly from a run directory or its checkpoint/");
   app.add_option("--threads", o.threads, "CPU threads per rank (0: libtorch's default)")->capture_default_str();
