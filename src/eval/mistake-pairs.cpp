@@ -1,0 +1,79 @@
+#include "eval/mistake-pairs.h"
+
+#include "core/json.h"
+#include "core/shuffle.h"
+#include "engine/generator.h"
+#include "eval/recall-grader.h"
+
+namespace gemba::eval {
+
+AnswerCheck check_answer(const std::string& answer, const std::string& reference, bool stopped_by_length_cap) {
+  const RecallComparison comparison = compare_recall(answer, reference);
+  if (comparison.agrees) return AnswerCheck::kAgrees;
+  if (stopped_by_length_cap && comparison.only_in_recall.empty()) return AnswerCheck::kCutShort;
+  if (answer.find_first_not_of(" \t\n") == std::string::npos) return AnswerCheck::kEmpty;
+  return AnswerCheck::kMistake;
+}
+
+MistakeMiningResult mine_mistake_pairs(engine::ModelBundle& bundle, const std::vector<data::Conversation>& conversations,
+                                       const MistakeMiningOptions& options,
+                                       const std::function<void(size_t, size_t)>& progress) {
+  MistakeMiningResult result;
+  std::vector<const data::Conversation*> asked;
+  for (const auto& c : conversations) {
+    const bool single_turn = c.messages.size() == 2 && c.messages[0].role == "user" && c.messages[1].role == "assistant";
+    if (single_turn) asked.push_back(&c);
+    else ++result.not_single_turn;
+  }
+  if (options.max_prompts > 0 && asked.size() > options.max_prompts) {
+    std::vector<const data::Conversation*> sample;
+    for (uint64_t i : shuffled_indices(asked.size(), options.seed)) {
+      sample.push_back(asked[i]);
+      if (sample.size() == options.max_prompts) break;
+    }
+    asked = std::move(sample);
+  }
+
+  engine::Generator generator(*bundle.model, *bundle.tokenizer);
+  auto cache = bundle.model->new_cache(std::min<int64_t>(bundle.model->config().max_position, 2048));
+  for (size_t i = 0; i < asked.size(); ++i) {
+    const auto& c = *asked[i];
+    const std::string& prompt = c.messages[0].content;
+    const std::string& reference = c.messages[1].content;
+    auto ids = tokenizer::encode_chat(*bundle.tokenizer, options.chat_template, {{"user", prompt}}, true).ids;
+    engine::GenerateOptions gen;
+    gen.max_new_tokens = options.max_answer_tokens;
+    gen.sampling.temperature = 0;  // the answer the model gives at test time
+    if (reference.find('\n') == std::string::npos) gen.stop = {"\n"};
+    cache.clear();
+    const auto generated = generator.generate(cache, ids, gen);
+    const std::string& answer = generated.text;
+    ++result.asked;
+    switch (check_answer(answer, reference, generated.finish == engine::FinishReason::kLength)) {
+      case AnswerCheck::kAgrees: ++result.agreed; break;
+      case AnswerCheck::kCutShort: ++result.cut_short; break;
+      case AnswerCheck::kEmpty: ++result.empty_answers; break;
+      case AnswerCheck::kMistake: {
+        const RecallComparison comparison = compare_recall(answer, reference);
+        MistakePair pair{c.id, prompt, reference, answer, {}};
+        for (const auto& v : comparison.only_in_recall) pair.differences.push_back("+" + v);
+        for (const auto& v : comparison.only_in_statement) pair.differences.push_back("-" + v);
+        result.pairs.push_back(std::move(pair));
+        break;
+      }
+    }
+    if (progress) progress(i + 1, asked.size());
+  }
+  return result;
+}
+
+std::string mistake_pairs_to_jsonl(const std::vector<MistakePair>& pairs) {
+  std::string out;
+  for (const auto& p : pairs)
+    out += Json{{"prompt", p.prompt}, {"chosen", p.chosen}, {"rejected", p.rejected}, {"id", p.id}, {"differences", p.differences}}
+               .dump() +
+           "\n";
+  return out;
+}
+
+}  // namespace gemba::eval
