@@ -18,12 +18,12 @@ void append(std::vector<std::string>& to, const std::vector<std::string>& more) 
 struct Planner {
   const Recipe& recipe;
   std::string dir, variant;
-  std::vector<std::string> skip;
-  std::string reuse_dir;
+  std::vector<std::string> skip{};
+  std::string reuse_dir{};
   size_t reuse_until = 0;  // stage index (in kOrder) before which the main run's outputs are used
-  std::vector<Stage> stages;
+  std::vector<Stage> stages{};
 
-  static inline const std::vector<std::string> kOrder = {"prepare", "prepare-general", "statements", "base", "cpt", "sft", "pairs", "dpo", "export"};
+  static inline const std::vector<std::string> kOrder = {"prepare", "prepare-general", "statements", "base", "cpt", "sft", "pairs", "mistakes", "dpo", "export"};
 
   bool reused(const std::string& stage) const {
     auto it = std::find(kOrder.begin(), kOrder.end(), stage);
@@ -44,6 +44,26 @@ struct Planner {
   }
   std::vector<std::string> threads_flag() const {
     return recipe.threads > 0 ? std::vector<std::string>{"--threads", std::to_string(recipe.threads)} : std::vector<std::string>{};
+  }
+
+  bool recall_answers() const {
+    return enabled("statements") && recipe.stage_settings("statements").value("answer", std::string("label")) == "recall";
+  }
+
+  // stages.dpo.pairs: the pair files DPO trains on, from "faq" (gemba pairs), "recall" (the
+  // statements' recall pairs) and "mistakes" (the SFT model's own errors). Default: faq, plus
+  // recall when the statements are answered by recall.
+  std::vector<std::string> dpo_pair_sources(const Json& dpo) const {
+    if (!dpo.contains("pairs")) return recall_answers() ? std::vector<std::string>{"faq", "recall"} : std::vector<std::string>{"faq"};
+    const Json& list = dpo["pairs"];
+    if (!list.is_array() || list.empty()) fail(recipe.path, ": stages.dpo.pairs must be a list of faq, recall, mistakes");
+    std::vector<std::string> sources;
+    for (const auto& item : list) {
+      if (!item.is_string() || (item != "faq" && item != "recall" && item != "mistakes"))
+        fail(recipe.path, ": stages.dpo.pairs: ", item.dump(), " is not one of faq, recall, mistakes");
+      sources.push_back(item.get<std::string>());
+    }
+    return sources;
   }
 
   void add_eval(const std::string& model_name, const std::string& model_path) {
@@ -161,26 +181,46 @@ struct Planner {
       model = out;
     }
     if (enabled("dpo")) {
-      std::string pairs = path_of("pairs", "pairs.jsonl");
-      if (!reused("pairs")) {
-        Stage s{"pairs", "pairs", {"pairs", "--faq", path_of("prepare", "faq-train.jsonl"), "-o", pairs}, {path_of("prepare", "faq-train.jsonl")}, pairs};
-        append(s.argv, settings_to_flags(recipe.stage_settings("pairs"), {}));
-        add(std::move(s));
-      }
-      // Recall answers (statements: {answer: recall}) add pairs that prefer the manual's value
-      // over the statement's copied back (data/statement-mining.h).
-      std::vector<std::string> dpo_inputs{model, pairs};
-      std::string pair_files = pairs;
-      if (enabled("statements") && recipe.stage_settings("statements").value("answer", std::string("label")) == "recall") {
-        const std::string recall_pairs = path_of("statements", "recall-pairs.jsonl");
-        pair_files += "," + recall_pairs;
-        dpo_inputs.push_back(recall_pairs);
+      const Json dpo = recipe.stage_settings("dpo");
+      std::vector<std::string> dpo_inputs{model};
+      std::string pair_files;
+      for (const auto& source : dpo_pair_sources(dpo)) {
+        std::string file;
+        if (source == "faq") {
+          // The FAQ's most similar other answer as the rejected one (gemba pairs).
+          file = path_of("pairs", "pairs.jsonl");
+          if (!reused("pairs")) {
+            Stage s{"pairs", "pairs", {"pairs", "--faq", path_of("prepare", "faq-train.jsonl"), "-o", file}, {path_of("prepare", "faq-train.jsonl")}, file};
+            append(s.argv, settings_to_flags(recipe.stage_settings("pairs"), {}));
+            add(std::move(s));
+          }
+        } else if (source == "recall") {
+          // Recall answers prefer the manual's value over the statement's copied back
+          // (data/statement-mining.h).
+          if (!recall_answers())
+            fail(recipe.path, ": stages.dpo.pairs: 'recall' needs stages.statements with answer: recall");
+          file = path_of("statements", "recall-pairs.jsonl");
+        } else {
+          // The SFT model's own wrong answers to its training prompts (eval/mistake-pairs.h).
+          if (!enabled("mistakes")) fail(recipe.path, ": stages.dpo.pairs: 'mistakes' needs a stages.mistakes entry");
+          file = path_of("mistakes", "pairs.jsonl");
+          if (!reused("mistakes")) {
+            std::vector<std::string> inputs(sft_inputs.begin() + 1, sft_inputs.end());  // the SFT data, not its base
+            inputs.push_back(model);
+            Stage s{"mistakes", "pairs", {"mistakes", "-m", model, "--data", sft_data, "-o", file}, inputs, file};
+            append(s.argv, threads_flag());
+            append(s.argv, settings_to_flags(recipe.stage_settings("mistakes"), {}));
+            add(std::move(s));
+          }
+        }
+        pair_files += (pair_files.empty() ? "" : ",") + file;
+        dpo_inputs.push_back(file);
       }
       std::string out = path_of("dpo");
       if (!reused("dpo")) {
         Stage s{"dpo", "train", {"dpo", "--sft", model, "--pairs", pair_files, "-o", out}, dpo_inputs, out, out};
         append(s.argv, threads_flag());
-        append(s.argv, settings_to_flags(recipe.stage_settings("dpo"), {}));
+        append(s.argv, settings_to_flags(dpo, {"pairs"}));
         s.resumable = true;
         add(std::move(s));
         add_eval("dpo", out);

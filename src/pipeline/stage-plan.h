@@ -1,7 +1,7 @@
 // Turns a recipe into the ordered list of stages, each a `gemba` verb invocation:
 //   prepare (ingest + normalize + dedupe + split + tokenizer + shards) → prepare-general
 //   (the general text, for the base model) → base (pretrain, unless a base model is given)
-//   → cpt → sft → pairs → dpo → eval-<model> after every model stage → export-<type>
+//   → cpt → sft → pairs / mistakes (DPO pairs) → dpo → eval-<model> after every model stage → export-<type>
 //   → eval-<type> of the exported file → bench-<type>.
 // Ablations re-plan from the first stage they change, in runs/NAME/ablations/<ablation>/,
 // and reuse the main run's outputs for every stage before it.
@@ -19,8 +19,8 @@ struct Stage {
   std::vector<std::string> argv;    // verb and arguments, without the binary
   std::vector<std::string> inputs;  // paths whose contents decide whether to rerun
   std::string output;               // what the stage produces (file or directory)
-  std::string model;                // eval/export/bench: the model measured; train: the model made
-  std::string variant;              // "" for the main run, else the ablation's name
+  std::string model{};              // eval/export/bench: the model measured; train: the model made
+  std::string variant{};            // "" for the main run, else the ablation's name
   bool resumable = false;           // a training stage that can continue from its checkpoint
   bool stdout_is_output = false;    // the verb prints its result (bench --json): save stdout as output
 };

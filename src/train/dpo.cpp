@@ -80,10 +80,11 @@ void read_pairs_file(const std::string& path, std::vector<PreferencePair>& pairs
   const size_t before = pairs.size();
   std::istringstream in(content);
   std::string line;
-  size_t line_no = 0, skipped = 0;
+  size_t line_no = 0, skipped = 0, records = 0;
   while (std::getline(in, line)) {
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    ++records;
     const std::string where = path + ":" + std::to_string(line_no);
     PreferencePair p;
     p.id = where;
@@ -105,6 +106,12 @@ void read_pairs_file(const std::string& path, std::vector<PreferencePair>& pairs
     pairs.push_back(std::move(p));
   }
   if (skipped > 10) log_warn(path, ": ", skipped, " lines skipped in all");
+  // An empty file is a valid outcome (`gemba mistakes` on a model that made none); a file whose
+  // every line is unusable is a format error.
+  if (records == 0) {
+    log_warn(path, ": no pairs in this file");
+    return;
+  }
   if (pairs.size() == before)
     fail(path, ": no usable preference pair; expected JSONL lines {\"prompt\": ..., \"chosen\": ..., \"rejected\": ...} "
                "(gemba pairs writes them)");
@@ -117,7 +124,7 @@ std::vector<PreferencePair> read_preference_pairs(const std::string& paths) {
   std::stringstream list(paths);
   for (std::string path; std::getline(list, path, ',');)
     if (!path.empty()) read_pairs_file(path, pairs);
-  if (pairs.empty()) fail("no preference pair file given (--pairs)");
+  if (pairs.empty()) fail("--pairs '", paths, "': no preference pair in these files");
   return pairs;
 }
 

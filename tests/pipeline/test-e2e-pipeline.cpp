@@ -72,7 +72,8 @@ class PipelineE2E : public ::testing::Test {
                        "  statements: {entity_pattern: 'Z[A-Z]{2}-[A-Z0-9]{2,3}', seed: 1, answer: recall}\n"
                        "  sft: {steps: 3, batch: 2, seq_len: 64, lr: 0.001, seed: 1}\n"
                        "  pairs: {min_similarity: 0.0}\n"
-                       "  dpo: {steps: 2, batch: 2, seq_len: 64, lr: 0.0001, seed: 1}\n"
+                       "  mistakes: {max_prompts: 8, max_answer_tokens: 24, seed: 1}\n"
+                       "  dpo: {steps: 2, batch: 2, seq_len: 64, lr: 0.0001, seed: 1, pairs: [faq, recall, mistakes]}\n"
                        "  eval: {mode: recall, max_answer_tokens: 24}\n"
                        "  export: {types: [q8_0]}\n"
                        "  bench: {p: 8, n: 4, r: 1}\n"
@@ -97,7 +98,7 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   const fs::path run = dir_ / "runs/mini";
   for (const char* p : {"prepare/train.tok", "prepare/tokenizer", "prepare-general/train.tok", "base/config.json",
                         "base/model.safetensors", "base/metrics.jsonl", "cpt/model.safetensors", "eval-base/report.json",
-                        "statements/statements.jsonl", "statements/knowledge-pairs.jsonl", "statements/recall-pairs.jsonl", "sft/model.safetensors", "eval-sft/report.json", "pairs/pairs.jsonl",
+                        "statements/statements.jsonl", "statements/knowledge-pairs.jsonl", "statements/recall-pairs.jsonl", "sft/model.safetensors", "eval-sft/report.json", "pairs/pairs.jsonl", "mistakes/pairs.jsonl",
                         "dpo/model.safetensors", "dpo/reference-logps.json", "eval-dpo/report.json",
                         "ablations/lora/sft/adapter_config.json", "ablations/lora/sft/adapter_model.safetensors",
                         "ablations/lora/sft/adapter.gguf", "ablations/lora/sft/model.safetensors", "ablations/lora/dpo/model.safetensors",
@@ -126,6 +127,9 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   // pairs, and every eval graded the recalled sentence.
   EXPECT_NE(gemba::read_file((run / "statements/statements.jsonl").string()).find("The manual says: "), std::string::npos);
   EXPECT_NE(manifest["stages"]["dpo"].dump().find("recall-pairs.jsonl"), std::string::npos) << manifest["stages"]["dpo"].dump();
+  // ... and the SFT model's own wrong answers to a sample of its training prompts.
+  EXPECT_NE(manifest["stages"]["dpo"].dump().find("mistakes/pairs.jsonl"), std::string::npos) << manifest["stages"]["dpo"].dump();
+  EXPECT_NE(manifest["stages"]["mistakes"].dump().find("runs/mini/sft"), std::string::npos) << manifest["stages"]["mistakes"].dump();
   // cpt mix_sft: the FAQ train split and the statements are interleaved into CPT.
   const std::string cpt_stage = manifest["stages"]["cpt"].dump();
   EXPECT_NE(cpt_stage.find("--mix-sft"), std::string::npos) << cpt_stage;

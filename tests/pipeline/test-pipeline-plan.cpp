@@ -1,6 +1,7 @@
 // Recipe parsing, settings → flags, stage planning (incl. ablations), report rendering.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/atomic-output.h"
@@ -91,6 +92,56 @@ TEST(StagePlan, WiresStagesInOrderWithAblations) {
   EXPECT_TRUE(contains(cpt->argv, "runs/mini/prepare-general/train.tok:0.25"));
   EXPECT_TRUE(contains(cpt->argv, "--steps"));
   EXPECT_TRUE(cpt->resumable);
+}
+
+// Replaces the recipe's dpo line (and adds `extra` stage lines before it).
+std::string with_dpo(const TempDir& d, const std::string& dpo_line, const std::string& extra = "") {
+  std::string text = recipe_text(d);
+  const std::string old = "  dpo: {steps: 2, beta: 0.1}\n";
+  return text.replace(text.find(old), old.size(), extra + dpo_line + "\n");
+}
+
+std::string plan_error(const TempDir& d, const std::string& text) {
+  try {
+    plan_stages(load_recipe(d.file("r.yaml", text)), "runs/mini");
+  } catch (const gemba::Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(StagePlan, DpoTrainsOnTheChosenPairSources) {
+  TempDir d;
+  Recipe r = load_recipe(d.file("r.yaml", with_dpo(d, "  dpo: {steps: 2, pairs: [mistakes, faq]}", "  mistakes: {max_prompts: 50}\n")));
+  auto stages = plan_stages(r, "runs/mini");
+  auto index = [&](const std::string& name) {
+    auto it = std::find_if(stages.begin(), stages.end(), [&](auto& s) { return s.name == name; });
+    EXPECT_NE(it, stages.end()) << name;
+    return it - stages.begin();
+  };
+  // The SFT model answers its own training data; its wrong answers become the rejected ones.
+  EXPECT_LT(index("eval-sft"), index("mistakes"));
+  EXPECT_LT(index("mistakes"), index("dpo"));
+  const Stage& mistakes = stages[index("mistakes")];
+  EXPECT_EQ(std::vector<std::string>(mistakes.argv.begin(), mistakes.argv.begin() + 3), (std::vector<std::string>{"mistakes", "-m", "runs/mini/sft"}));
+  EXPECT_TRUE(contains(mistakes.argv, "runs/mini/prepare/faq-train.jsonl"));
+  EXPECT_TRUE(contains(mistakes.argv, "--max-prompts"));
+  EXPECT_TRUE(contains(mistakes.inputs, "runs/mini/sft"));
+  const Stage& dpo = stages[index("dpo")];
+  auto pairs_flag = std::find(dpo.argv.begin(), dpo.argv.end(), "--pairs");
+  ASSERT_NE(pairs_flag, dpo.argv.end());
+  EXPECT_EQ(*(pairs_flag + 1), "runs/mini/mistakes/pairs.jsonl,runs/mini/pairs/pairs.jsonl");
+  EXPECT_EQ(std::count(dpo.argv.begin(), dpo.argv.end(), "--pairs"), 1) << "the 'pairs' setting is not a dpo flag";
+  EXPECT_TRUE(contains(dpo.inputs, "runs/mini/mistakes/pairs.jsonl"));
+
+  // Without the key: the FAQ pairs alone here (no recall statements), and no mistakes stage.
+  auto plain = plan_stages(load_recipe(d.file("r.yaml", recipe_text(d))), "runs/mini");
+  EXPECT_FALSE(std::any_of(plain.begin(), plain.end(), [](auto& s) { return s.name == "mistakes"; }));
+
+  EXPECT_NE(plan_error(d, with_dpo(d, "  dpo: {pairs: [mistakes]}")).find("stages.mistakes"), std::string::npos);
+  EXPECT_NE(plan_error(d, with_dpo(d, "  dpo: {pairs: [recall]}")).find("answer: recall"), std::string::npos);
+  EXPECT_NE(plan_error(d, with_dpo(d, "  dpo: {pairs: [random]}")).find("\"random\" is not one of"), std::string::npos);
+  EXPECT_NE(plan_error(d, with_dpo(d, "  dpo: {pairs: faq}")).find("stages.dpo.pairs"), std::string::npos);
 }
 
 TEST(StagePlan, MissingInputIsAnError) {

@@ -105,6 +105,16 @@ TEST(DpoData, ReadsTrlPairsAndSkipsBadLines) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("empty.jsonl"), std::string::npos);
   }
+  // An empty file beside a good one adds nothing (gemba mistakes on a model that made none).
+  EXPECT_EQ(read_preference_pairs(dir + "/empty.jsonl," + path).size(), 2u);
+  // A file with lines but no usable pair is a format error even beside a good one.
+  std::ofstream(dir + "/bad.jsonl") << "{\"prompt\": \"q\"}\n";
+  try {
+    read_preference_pairs(path + "," + dir + "/bad.jsonl");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.jsonl"), std::string::npos) << e.what();
+  }
   fs::remove_all(dir);
 }
 
