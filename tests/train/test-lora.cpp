@@ -171,7 +171,9 @@ TEST(Lora, OnlyAdaptersTrain) {
     const bool adapter = item.key().find(".lora_") != std::string::npos;
     EXPECT_EQ(item.value().grad().defined(), adapter) << item.key();
     // B = 0 blocks A's gradient at step 0; B's gradient is A·x against the output gradient.
-    if (item.key().find(".lora_B.") != std::string::npos) EXPECT_GT(item.value().grad().abs().sum().item<double>(), 0) << item.key();
+    if (item.key().find(".lora_B.") != std::string::npos) {
+      EXPECT_GT(item.value().grad().abs().sum().item<double>(), 0) << item.key();
+    }
   }
 
   torch::optim::AdamW optimizer(trainable, torch::optim::AdamWOptions(1e-2));
@@ -368,7 +370,9 @@ TEST(Lora, ActivationCheckpointingGivesTheSameGradients) {
   ASSERT_EQ(grads[0].size(), grads[1].size());
   for (auto& [name, g] : grads[0]) {
     EXPECT_LT((g - grads[1][name]).abs().max().item<double>(), 1e-6) << name;
-    if (name.find(".lora_A.") != std::string::npos) EXPECT_GT(g.abs().sum().item<double>(), 0) << name;
+    if (name.find(".lora_A.") != std::string::npos) {
+      EXPECT_GT(g.abs().sum().item<double>(), 0) << name;
+    }
   }
 }
 

@@ -197,7 +197,9 @@ TEST(SftBatches, InterleavedChatStepsTakeTheirShareInOrder) {
     // Each source sees its own steps 0, 1, 2... with none skipped or repeated.
     EXPECT_EQ(b.input_ids[0][1].item<int64_t>(), next[tag]++) << "step " << step;
     EXPECT_EQ(tag == 1, mix.is_side_step(step));
-    if (step == 9 || step == 49) EXPECT_EQ(next[1], (step + 1) * 3 / 10) << "share of the first " << step + 1;
+    if (step == 9 || step == 49) {
+      EXPECT_EQ(next[1], (step + 1) * 3 / 10) << "share of the first " << step + 1;
+    }
   }
   EXPECT_EQ(next[1], 30);
   EXPECT_EQ(next[0], 70);
