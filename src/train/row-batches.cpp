@@ -32,8 +32,20 @@ uint64_t EpochOrder::at(uint64_t k) const {
   if (epoch != cached_epoch_) {
     cached_perm_ = shuffled_indices(n_, seed_ * 0x9e3779b97f4a7c15ull + epoch);
     cached_epoch_ = epoch;
+    for (uint64_t start = 0; group_ > 0 && start < n_; start += group_) {
+      auto first = cached_perm_.begin() + static_cast<std::ptrdiff_t>(start);
+      auto last = cached_perm_.begin() + static_cast<std::ptrdiff_t>(std::min(n_, start + group_));
+      std::stable_sort(first, last, [&](uint64_t a, uint64_t b) { return lengths_[a] > lengths_[b]; });
+    }
   }
   return cached_perm_[k % n_];
+}
+
+void EpochOrder::group_by_length(std::vector<uint32_t> lengths, uint64_t group) {
+  if (lengths.size() != n_) fail("length grouping: ", lengths.size(), " lengths for ", n_, " items");
+  lengths_ = std::move(lengths);
+  group_ = shuffle_ ? group : 0;  // an unshuffled order (validation) stays in file order
+  cached_epoch_ = ~0ull;
 }
 
 RankSlice rank_slice(int64_t step, int64_t micro, int64_t batch, int64_t grad_accum, int rank, int world_size) {
@@ -51,7 +63,7 @@ RankSlice rank_slice(const EpochOrder& order, int64_t step, int64_t micro, int64
 }
 
 RowBatchSource::RowBatchSource(std::shared_ptr<const std::vector<SftRow>> rows, int64_t batch, int64_t grad_accum,
-                               int32_t pad_id, uint64_t seed, bool shuffle)
+                               int32_t pad_id, uint64_t seed, bool shuffle, bool group_by_length)
     : rows_(std::move(rows)),
       batch_(batch),
       grad_accum_(grad_accum),
@@ -62,6 +74,11 @@ RowBatchSource::RowBatchSource(std::shared_ptr<const std::vector<SftRow>> rows, 
   if (grad_accum_ < 1) fail("--grad-accum ", grad_accum_, ": must be at least 1");
   uint64_t total = 0;
   for (const auto& r : *rows_) total += r.ids.size() - 1;
+  if (group_by_length) {
+    std::vector<uint32_t> lengths;
+    for (const auto& r : *rows_) lengths.push_back(static_cast<uint32_t>(r.ids.size()));
+    order_.group_by_length(std::move(lengths), static_cast<uint64_t>(kLengthGroupBatches * batch_));
+  }
   tokens_per_micro_batch_ = static_cast<int64_t>(total * static_cast<uint64_t>(batch_) / rows_->size());
 }
 

@@ -24,9 +24,17 @@ class EpochOrder {
   uint64_t at(uint64_t k) const;  // the item visited k-th
   bool shuffled() const { return shuffle_; }
 
+  // Length grouping (shuffled orders only): each run of `group` consecutive items of an epoch's
+  // permutation is sorted longest first, so a micro-batch holds rows of about the same length
+  // and little of it is padding. The groups stay random; the order is still a pure function of
+  // (seed, epoch). lengths[i]: item i's length.
+  void group_by_length(std::vector<uint32_t> lengths, uint64_t group);
+
  private:
   uint64_t n_, seed_;
   bool shuffle_;
+  std::vector<uint32_t> lengths_;  // empty: no grouping
+  uint64_t group_ = 0;
   mutable uint64_t cached_epoch_ = ~0ull;
   mutable std::vector<uint64_t> cached_perm_;  // the current epoch's permutation
 };
@@ -45,8 +53,11 @@ class RowBatchSource : public BatchSource {
  public:
   // shuffle = false: rows in order, micro-batch m of "step" 0 is rows [m·batch, (m+1)·batch)
   // wrapping around (validation).
+  // group_by_length: micro-batches of rows of about the same length (EpochOrder::group_by_length,
+  // groups of kLengthGroupBatches micro-batches): less padding, the same rows per epoch.
   RowBatchSource(std::shared_ptr<const std::vector<SftRow>> rows, int64_t batch, int64_t grad_accum, int32_t pad_id,
-                 uint64_t seed, bool shuffle = true);
+                 uint64_t seed, bool shuffle = true, bool group_by_length = false);
+  static constexpr int64_t kLengthGroupBatches = 64;
   Batch get(int64_t step, int64_t micro, int rank, int world_size) override;
   int64_t tokens_per_micro_batch() const override { return tokens_per_micro_batch_; }
   size_t size() const { return rows_->size(); }

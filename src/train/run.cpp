@@ -233,7 +233,8 @@ int run_sft(const TrainRunOptions& o) {
   auto rows = std::make_shared<const std::vector<SftRow>>(load_sft_rows(o.data, *job.tok, job.rows, &report));
   log_info("sft data: ", report.conversations, " conversations -> ", report.rows, " rows, ", report.target_tokens,
            " answer tokens");
-  auto source = std::make_shared<RowBatchSource>(rows, o.batch, o.grad_accum, job.pad_id, o.seed);
+  auto source = std::make_shared<RowBatchSource>(rows, o.batch, o.grad_accum, job.pad_id, o.seed, /*shuffle=*/true,
+                                                 o.group_by_length);
   std::shared_ptr<BatchSource> validation;
   int64_t val_batches = 4;
   if (!o.val_data.empty()) {

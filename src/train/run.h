@@ -42,6 +42,7 @@ struct TrainRunOptions {
   // sft / dpo
   std::string chat_template;  // "": the base model's (tokenizer_config.json), else plain
   bool pack = false;          // sft: several short conversations per row
+  bool group_by_length = false;  // sft: micro-batches of rows of about the same length (less padding)
 
   // LoRA (cpt / sft / dpo): rank 0 = full fine-tuning
   int64_t lora_rank = 0;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <set>
 
+#include "core/error.h"
 #include "fine-tune-fixtures.h"
 #include "train/interleaved-batches.h"
 #include "train/row-batches.h"
@@ -140,6 +141,43 @@ TEST(SftTraining, LowersHeldOutFaqLoss) {
   ASSERT_TRUE(m.back().val_loss.has_value());
   EXPECT_LT(*m.back().val_loss, before * 0.6) << "before " << before;
   fs::remove_all(dir);
+}
+
+TEST(SftBatches, LengthGroupingKeepsTheRowsAndCutsThePadding) {
+  const uint64_t n = 200, group = 40, batch = 8;
+  std::vector<uint32_t> lengths;
+  for (uint64_t i = 0; i < n; ++i) lengths.push_back(static_cast<uint32_t>(i * 37 % 97 + 1));
+  EpochOrder plain(n, 3, true), grouped(n, 3, true);
+  grouped.group_by_length(lengths, group);
+  auto padding = [&](const EpochOrder& order, uint64_t epoch) {
+    uint64_t pad = 0;
+    for (uint64_t b = 0; b < n / batch; ++b) {
+      uint32_t longest = 0, sum = 0;
+      for (uint64_t i = 0; i < batch; ++i) {
+        const uint32_t len = lengths[order.at(epoch * n + b * batch + i)];
+        longest = std::max(longest, len);
+        sum += len;
+      }
+      pad += longest * batch - sum;
+    }
+    return pad;
+  };
+  for (uint64_t epoch : {0, 1}) {
+    std::set<uint64_t> all;
+    for (uint64_t k = 0; k < n; ++k) all.insert(grouped.at(epoch * n + k));
+    EXPECT_EQ(all.size(), n) << "every row once per epoch";
+    // Each group holds the same rows as the plain order's: only their order inside it changed.
+    for (uint64_t g = 0; g < n; g += group) {
+      std::set<uint64_t> a, b;
+      for (uint64_t k = g; k < g + group; ++k) a.insert(plain.at(epoch * n + k)), b.insert(grouped.at(epoch * n + k));
+      EXPECT_EQ(a, b) << "group at " << g;
+    }
+    EXPECT_LT(padding(grouped, epoch) * 4, padding(plain, epoch)) << "epoch " << epoch;
+  }
+  EpochOrder again(n, 3, true);
+  again.group_by_length(lengths, group);
+  EXPECT_EQ(again.at(n + 77), grouped.at(n + 77));  // a pure function of (seed, epoch): exact resume
+  EXPECT_THROW(again.group_by_length({1, 2}, group), gemba::Error);
 }
 
 TEST(SftBatches, RowOrderIsAPureFunctionOfTheStep) {

@@ -21,6 +21,8 @@ gemba::cli::VerbRegistration reg{
                                    "--val-data", "Validation FAQ/chat files (loss on answers, e.g. the FAQ val split)");
       app.add_option("--template", o->chat_template, "Chat template: plain, llm-jp-3, llama-2 (default: the base model's, else plain)");
       app.add_flag("--pack", o->pack, "Pack several short conversations into one row of --seq-len tokens");
+      app.add_flag("--group-by-length", o->group_by_length,
+                   "Batch rows of about the same length together (within random groups of 64 batches): less padding");
       gemba::cli::add_train_options(app, *o);
       gemba::cli::add_lora_options(app, *o);
       return [o] { return gemba::train::run_sft(*o); };
