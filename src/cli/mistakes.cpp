@@ -2,6 +2,7 @@
 // (src/eval/mistake-pairs.h): chosen = the training answer, rejected = what the model said.
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "cli/verb.h"
 #include "core/atomic-output.h"
@@ -32,10 +33,12 @@ int run(const Flags& f) {
   if (!f.chat_template.empty()) options.chat_template = tokenizer::parse_chat_template(f.chat_template);
   else if (bundle.chat_template) options.chat_template = *bundle.chat_template;
 
-  const size_t total = options.max_prompts > 0 ? std::min(options.max_prompts, conversations.size()) : conversations.size();
-  Progress progress("mistakes", total, "prompt");
-  auto result = eval::mine_mistake_pairs(bundle, conversations, options, [&](size_t done, size_t) { progress.update(done); });
-  progress.finish();
+  std::optional<Progress> progress;  // the miner knows how many prompts it asks (single-turn, sampled)
+  auto result = eval::mine_mistake_pairs(bundle, conversations, options, [&](size_t done, size_t total) {
+    if (!progress) progress.emplace("mistakes", total, "prompt");
+    progress->update(done);
+  });
+  if (progress) progress->finish();
   write_file_atomic(f.output, eval::mistake_pairs_to_jsonl(result.pairs));
   std::printf("asked %zu prompts: %zu answers name the training answer's values, %zu pairs from the rest "
               "(%zu cut short by --max-answer-tokens and %zu empty answers dropped; %zu conversations not single-turn, "

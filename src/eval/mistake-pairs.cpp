@@ -7,12 +7,19 @@
 
 namespace gemba::eval {
 
-AnswerCheck check_answer(const std::string& answer, const std::string& reference, bool stopped_by_length_cap) {
-  const RecallComparison comparison = compare_recall(answer, reference);
+namespace {
+
+AnswerCheck check_compared_answer(const RecallComparison& comparison, const std::string& answer, bool stopped_by_length_cap) {
   if (comparison.agrees) return AnswerCheck::kAgrees;
   if (stopped_by_length_cap && comparison.only_in_recall.empty()) return AnswerCheck::kCutShort;
   if (answer.find_first_not_of(" \t\n") == std::string::npos) return AnswerCheck::kEmpty;
   return AnswerCheck::kMistake;
+}
+
+}  // namespace
+
+AnswerCheck check_answer(const std::string& answer, const std::string& reference, bool stopped_by_length_cap) {
+  return check_compared_answer(compare_recall(answer, reference), answer, stopped_by_length_cap);
 }
 
 MistakeMiningResult mine_mistake_pairs(engine::ModelBundle& bundle, const std::vector<data::Conversation>& conversations,
@@ -49,12 +56,12 @@ MistakeMiningResult mine_mistake_pairs(engine::ModelBundle& bundle, const std::v
     const auto generated = generator.generate(cache, ids, gen);
     const std::string& answer = generated.text;
     ++result.asked;
-    switch (check_answer(answer, reference, generated.finish == engine::FinishReason::kLength)) {
+    const RecallComparison comparison = compare_recall(answer, reference);
+    switch (check_compared_answer(comparison, answer, generated.finish == engine::FinishReason::kLength)) {
       case AnswerCheck::kAgrees: ++result.agreed; break;
       case AnswerCheck::kCutShort: ++result.cut_short; break;
       case AnswerCheck::kEmpty: ++result.empty_answers; break;
       case AnswerCheck::kMistake: {
-        const RecallComparison comparison = compare_recall(answer, reference);
         MistakePair pair{c.id, prompt, reference, answer, {}};
         for (const auto& v : comparison.only_in_recall) pair.differences.push_back("+" + v);
         for (const auto& v : comparison.only_in_statement) pair.differences.push_back("-" + v);

@@ -161,17 +161,18 @@ struct Planner {
       }
       model = out;
     }
-    std::string sft_data = path_of("prepare", "faq-train.jsonl");
-    std::vector<std::string> sft_inputs{model, sft_data};
+    std::string sft_data = path_of("prepare", "faq-train.jsonl");  // comma-joined sft_files
+    std::vector<std::string> sft_files{sft_data};
     if (enabled("sft") && enabled("statements")) {
       sft_data += "," + path_of("statements", "statements.jsonl");
-      sft_inputs.push_back(path_of("statements", "statements.jsonl"));
+      sft_files.push_back(path_of("statements", "statements.jsonl"));
     }
     if (enabled("sft")) {
       std::string out = path_of("sft");
       if (!reused("sft")) {
         Stage s{"sft", "train", {"sft", "--base", model, "--data", sft_data, "--val-data", path_of("prepare", "faq-val.jsonl"), "-o", out},
-                sft_inputs, out, out};
+                {model}, out, out};
+        append(s.inputs, sft_files);
         append(s.argv, threads_flag());
         append(s.argv, settings_to_flags(recipe.stage_settings("sft"), {}));
         s.resumable = true;
@@ -205,9 +206,8 @@ struct Planner {
           if (!enabled("mistakes")) fail(recipe.path, ": stages.dpo.pairs: 'mistakes' needs a stages.mistakes entry");
           file = path_of("mistakes", "pairs.jsonl");
           if (!reused("mistakes")) {
-            std::vector<std::string> inputs(sft_inputs.begin() + 1, sft_inputs.end());  // the SFT data, not its base
-            inputs.push_back(model);
-            Stage s{"mistakes", "pairs", {"mistakes", "-m", model, "--data", sft_data, "-o", file}, inputs, file};
+            Stage s{"mistakes", "pairs", {"mistakes", "-m", model, "--data", sft_data, "-o", file}, sft_files, file};
+            s.inputs.push_back(model);
             append(s.argv, threads_flag());
             append(s.argv, settings_to_flags(recipe.stage_settings("mistakes"), {}));
             add(std::move(s));

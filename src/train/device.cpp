@@ -37,6 +37,8 @@ double measure_matmul_flops(torch::Device device, torch::Dtype dtype) {
   return best;
 }
 
+const char* dtype_name(torch::Dtype dtype) { return dtype == torch::kBFloat16 ? "bf16" : "f32"; }
+
 bool bf16_pays(double f32_flops, double bf16_flops) { return bf16_flops >= kBf16MinSpeedup * f32_flops; }
 
 DtypeChoice choose_dtype(const std::string& name, torch::Device device) {

@@ -20,6 +20,9 @@ inline constexpr double kBf16MinSpeedup = 2.0;
 // The --dtype decision for "auto", from the two measured rates.
 bool bf16_pays(double f32_flops, double bf16_flops);
 
+// "bf16" or "f32", for logs.
+const char* dtype_name(torch::Dtype dtype);
+
 struct DtypeChoice {
   torch::Dtype dtype = torch::kFloat32;
   double matmul_flops = 0;  // the chosen dtype's measured rate; 0 when nothing was measured

@@ -57,7 +57,7 @@ TrainerOptions trainer_options(const TrainRunOptions& o, const std::string& toke
   const DtypeChoice dtype = choose_dtype(o.dtype, t.device);
   t.dtype = dtype.dtype;
   t.peak_flops = dtype.matmul_flops;  // measured already for "auto"; the trainer measures otherwise
-  if (!dtype.reason.empty()) log_info("--dtype ", o.dtype, ": ", t.dtype == torch::kBFloat16 ? "bf16" : "f32", " (", dtype.reason, ")");
+  if (!dtype.reason.empty()) log_info("--dtype ", o.dtype, ": ", dtype_name(t.dtype), " (", dtype.reason, ")");
   t.progress = o.progress;
   t.seed = o.seed;
   return t;

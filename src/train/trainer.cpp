@@ -195,7 +195,7 @@ Trainer::Trainer(LlamaForCausalLM model, TrainerOptions options, std::shared_ptr
   if (dist_->rank() == 0) {
     const std::string kernels = options_.device.is_cpu() ? openblas_kernels_in_use() : std::string();
     log_info("matrix products: ", static_cast<int64_t>(options_.peak_flops / 1e9), " GFLOP/s measured in ",
-             options_.dtype == torch::kBFloat16 ? "bf16" : "f32",
+             dtype_name(options_.dtype),
              kernels.empty() ? std::string() : " (OpenBLAS kernels: " + kernels + ")");
   }
 }
