@@ -19,6 +19,7 @@ struct Flags {
   int threads = 0;
   int64_t max_answer_tokens = 0;  // 0: 64 for a free answer (generate), 160 for a recalled sentence (recall)
   size_t limit = 0;
+  int64_t n_parallel = 16;
 };
 
 int run(const Flags& f) {
@@ -33,6 +34,7 @@ int run(const Flags& f) {
   eval::TrueFalseOptions options;
   options.mode = f.mode;
   options.system_prompt = f.system;
+  options.n_parallel = f.n_parallel;
   options.max_answer_tokens = f.max_answer_tokens > 0 ? f.max_answer_tokens : (f.mode == "recall" ? 160 : 64);
   if (!f.chat_template.empty()) options.chat_template = tokenizer::parse_chat_template(f.chat_template);
   else if (bundle.chat_template) options.chat_template = *bundle.chat_template;
@@ -95,6 +97,9 @@ gemba::cli::VerbRegistration reg{
           ->check(CLI::ExistingFile);
       app.add_option("--knowledge-limit", f->knowledge_limit, "knowledge probe: the first N pairs (0: all)")->capture_default_str();
       app.add_option("--max-answer-tokens", f->max_answer_tokens, "generate/recall: answer length cap (default 64 / 160)");
+      app.add_option("--parallel", f->n_parallel, "generate/recall: items answered together, one forward pass for all")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 1024));
       app.add_option("--judge-url", f->judge_url, "generate mode: OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1");
       app.add_option("--judge-model", f->judge_model, "generate mode: the judge's model name");
       app.add_option("--judge-key-env", f->judge_key_env, "environment variable holding the judge's API key")->capture_default_str();

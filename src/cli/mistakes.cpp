@@ -63,6 +63,9 @@ gemba::cli::VerbRegistration reg{
           ->capture_default_str();
       app.add_option("--seed", f->mining.seed, "Seed of the sample")->capture_default_str();
       app.add_option("--max-answer-tokens", f->mining.max_answer_tokens, "Answer length cap")->capture_default_str();
+      app.add_option("--parallel", f->mining.n_parallel, "Prompts answered together, one forward pass for all")
+          ->capture_default_str()
+          ->check(CLI::Range(1, 1024));
       app.add_option("--template", f->chat_template, "chat template: plain, llm-jp-3, llama-2 (default: the model's)");
       app.add_option("-t,--threads", f->threads, "threads (0: all)");
       return [f] { return run(*f); };

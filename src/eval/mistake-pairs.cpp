@@ -2,7 +2,7 @@
 
 #include "core/json.h"
 #include "core/shuffle.h"
-#include "engine/generator.h"
+#include "engine/batch-generator.h"
 #include "eval/recall-grader.h"
 
 namespace gemba::eval {
@@ -41,23 +41,26 @@ MistakeMiningResult mine_mistake_pairs(engine::ModelBundle& bundle, const std::v
     asked = std::move(sample);
   }
 
-  engine::Generator generator(*bundle.model, *bundle.tokenizer);
-  auto cache = bundle.model->new_cache(std::min<int64_t>(bundle.model->config().max_position, 2048));
+  // Every prompt as a request, answered greedily as at test time, many at once.
+  std::vector<engine::GenerationRequest> requests(asked.size());
+  for (size_t i = 0; i < asked.size(); ++i) {
+    const auto& c = *asked[i];
+    auto& r = requests[i];
+    r.prompt = tokenizer::encode_chat(*bundle.tokenizer, options.chat_template, {{"user", c.messages[0].content}}, true).ids;
+    r.options.max_new_tokens = options.max_answer_tokens;
+    r.options.sampling.temperature = 0;  // the answer the model gives at test time
+    if (c.messages[1].content.find('\n') == std::string::npos) r.options.stop = {"\n"};
+  }
+  const auto answers = engine::generate_batch(*bundle.model, *bundle.tokenizer, requests, {options.n_parallel}, progress);
+
   for (size_t i = 0; i < asked.size(); ++i) {
     const auto& c = *asked[i];
     const std::string& prompt = c.messages[0].content;
     const std::string& reference = c.messages[1].content;
-    auto ids = tokenizer::encode_chat(*bundle.tokenizer, options.chat_template, {{"user", prompt}}, true).ids;
-    engine::GenerateOptions gen;
-    gen.max_new_tokens = options.max_answer_tokens;
-    gen.sampling.temperature = 0;  // the answer the model gives at test time
-    if (reference.find('\n') == std::string::npos) gen.stop = {"\n"};
-    cache.clear();
-    const auto generated = generator.generate(cache, ids, gen);
-    const std::string& answer = generated.text;
+    const std::string& answer = answers[i].text;
     ++result.asked;
     const RecallComparison comparison = compare_recall(answer, reference);
-    switch (check_compared_answer(comparison, answer, generated.finish == engine::FinishReason::kLength)) {
+    switch (check_compared_answer(comparison, answer, answers[i].finish == engine::FinishReason::kLength)) {
       case AnswerCheck::kAgrees: ++result.agreed; break;
       case AnswerCheck::kCutShort: ++result.cut_short; break;
       case AnswerCheck::kEmpty: ++result.empty_answers; break;
@@ -69,7 +72,6 @@ MistakeMiningResult mine_mistake_pairs(engine::ModelBundle& bundle, const std::v
         break;
       }
     }
-    if (progress) progress(i + 1, asked.size());
   }
   return result;
 }

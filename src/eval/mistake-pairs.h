@@ -25,6 +25,7 @@ struct MistakeMiningOptions {
   int64_t max_answer_tokens = 160;  // a recalled manual sentence fits
   size_t max_prompts = 0;           // 0: ask every prompt; else a sample of this many, drawn by `seed`
   uint64_t seed = 0;
+  int64_t n_parallel = 16;          // prompts answered together (engine/batch-generator.h)
 };
 
 struct MistakePair {
@@ -53,7 +54,7 @@ enum class AnswerCheck {
 };
 AnswerCheck check_answer(const std::string& answer, const std::string& reference, bool stopped_by_length_cap);
 
-// progress(done, total) after each prompt.
+// progress(done, total) after each answered prompt.
 MistakeMiningResult mine_mistake_pairs(engine::ModelBundle& bundle, const std::vector<data::Conversation>& conversations,
                                        const MistakeMiningOptions& options,
                                        const std::function<void(size_t, size_t)>& progress = {});

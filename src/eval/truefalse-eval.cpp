@@ -5,7 +5,7 @@
 
 #include "core/error.h"
 #include "data/truefalse-format.h"
-#include "engine/generator.h"
+#include "engine/batch-generator.h"
 #include "eval/recall-grader.h"
 #include "eval/rule-grader.h"
 #include "eval/token-logprob.h"
@@ -81,36 +81,46 @@ TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFa
                            const TrueFalseOptions& options, const std::function<void(size_t, size_t)>& progress) {
   if (options.mode != "loglik" && options.mode != "generate" && options.mode != "recall")
     fail("--mode ", options.mode, ": use loglik, recall or generate");
+  std::vector<std::vector<ChatMessage>> questions;
+  for (const auto& item : items)
+    questions.push_back(question_messages(
+        options.system_prompt, data::truefalse_question(item.statement, data::truefalse_wording(item.lang, item.statement))));
+
+  // recall and generate: every item's answer first, greedy (deterministic), many at once.
+  std::vector<engine::GenerateResult> answers;
+  if (options.mode != "loglik") {
+    std::vector<engine::GenerationRequest> requests(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      requests[i].prompt = tokenizer::encode_chat(*bundle.tokenizer, options.chat_template, questions[i], true).ids;
+      requests[i].options.max_new_tokens = options.max_answer_tokens;
+      requests[i].options.sampling.temperature = 0;
+      if (options.mode == "recall") requests[i].options.stop = {"\n"};  // one recalled line
+    }
+    answers = engine::generate_batch(*bundle.model, *bundle.tokenizer, requests, {options.n_parallel}, progress);
+  }
+
   TrueFalseRun run;
-  AnswerScorer scorer(bundle, eval_context(bundle));
+  std::optional<AnswerScorer> scorer;
+  if (options.mode == "loglik") scorer.emplace(bundle, eval_context(bundle));
   std::optional<JudgeClient> judge;
   if (options.judge) judge.emplace(*options.judge);
-  engine::Generator generator(*bundle.model, *bundle.tokenizer);
-  auto cache = bundle.model->new_cache(eval_context(bundle));
-
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& item = items[i];
     const auto wording = data::truefalse_wording(item.lang, item.statement);
-    const auto messages = question_messages(options.system_prompt, data::truefalse_question(item.statement, wording));
     ItemResult r;
     r.item = item;
     if (options.mode == "loglik") {
-      auto scores = scorer.score(options.chat_template, messages, {wording.answer_true, wording.answer_false});
+      auto scores = scorer->score(options.chat_template, questions[i], {wording.answer_true, wording.answer_false});
       r.logp_true = scores[0];
       r.logp_false = scores[1];
       r.predicted = r.logp_true > r.logp_false;
       r.correct = r.predicted == item.label;
+      if (progress) progress(i + 1, items.size());
     } else if (options.mode == "recall") {
-      // The model says what the manual says, in one line (greedy); the verdict is read off the
-      // values it recalls (eval/recall-grader.h). A model that never learned to recall writes
+      // The model said what the manual says, in one line; the verdict is read off the values
+      // it recalls (eval/recall-grader.h). A model that never learned to recall writes
       // something else, which mostly disagrees: "false" for every item, ~50% on a balanced set.
-      auto prompt = tokenizer::encode_chat(*bundle.tokenizer, options.chat_template, messages, true).ids;
-      engine::GenerateOptions gen;
-      gen.max_new_tokens = options.max_answer_tokens;
-      gen.sampling.temperature = 0;
-      gen.stop = {"\n"};
-      cache.clear();
-      r.answer = generator.generate(cache, prompt, gen).text;
+      r.answer = answers[i].text;
       std::string recalled = r.answer;
       if (recalled.rfind(wording.recall_lead, 0) == 0) recalled = recalled.substr(wording.recall_lead.size());
       auto comparison = compare_recall(recalled, item.statement);
@@ -120,13 +130,7 @@ TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFa
       for (const auto& v : comparison.only_in_statement) r.verdict += " -" + v;
       for (const auto& v : comparison.only_in_recall) r.verdict += " +" + v;
     } else {
-      auto prompt = tokenizer::encode_chat(*bundle.tokenizer, options.chat_template, messages, true).ids;
-      engine::GenerateOptions gen;
-      gen.max_new_tokens = options.max_answer_tokens;
-      gen.sampling.temperature = 0;  // greedy: the evaluation is deterministic
-      cache.clear();
-      r.answer = generator.generate(cache, prompt, gen).text;
-      std::optional<bool> verdict;
+      r.answer = answers[i].text;
       if (judge) {
         auto v = judge->judge(item.statement, item.label, item.reference_answer, r.answer);
         run.judge_log.push_back({{"id", item.id}, {"prompt", v.prompt}, {"reply", v.raw_reply}, {"error", v.error},
@@ -136,7 +140,7 @@ TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFa
         r.predicted = r.correct ? item.label : !item.label;
         if (!v.correct) ++run.unparsed;
       } else {
-        verdict = grade_answer_by_rule(r.answer);
+        const std::optional<bool> verdict = grade_answer_by_rule(r.answer);
         r.verdict = verdict ? (*verdict ? "says true" : "says false") : "unparsed";
         r.predicted = verdict.value_or(!item.label);
         r.correct = verdict.has_value() && *verdict == item.label;
@@ -144,7 +148,6 @@ TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFa
       }
     }
     run.results.push_back(std::move(r));
-    if (progress) progress(i + 1, items.size());
   }
   return run;
 }

@@ -2,15 +2,12 @@
 //  * loglik: the chat-templated question, then the log-probability of each answer
 //    ("正しい"/"誤り", "True"/"False"), summed over its tokens incl. the closing EOS; the
 //    likelier answer is the prediction. No sampling: deterministic.
-//  * recall: the model first writes, greedily, what the manual says (a recall-first answer,
-//    data/truefalse-format.h) up to its verdict label; then loglik of the two verdicts after
-//    that text. Deterministic; a model that never learned the format still gets a forced
-//    choice (near 50%), not an unparsed answer.
 //  * recall: the model says what the manual says (greedy, one line; trained with
 //    `gemba data statements --answer recall`); the statement is judged true when the recalled
 //    sentence names the same values (eval/recall-grader.h). Deterministic.
 //  * generate: the model answers freely (greedy); a judge (OpenAI-compatible endpoint) or
 //    the rule grader (eval/rule-grader.h) decides whether the answer is right.
+// recall and generate answer many items at once (engine/batch-generator.h).
 #pragma once
 #include <functional>
 #include <optional>
@@ -30,6 +27,7 @@ struct TrueFalseOptions {
   tokenizer::ChatTemplate chat_template = tokenizer::ChatTemplate::kGembaPlain;
   std::string system_prompt;                   // optional system message
   int64_t max_answer_tokens = 64;              // generate and recall modes
+  int64_t n_parallel = 16;                     // generate and recall modes: items answered together
   std::optional<JudgeConfig> judge;            // generate mode; none: rule grader
 };
 
@@ -39,7 +37,7 @@ struct TrueFalseRun {
   uint64_t unparsed = 0;        // answers neither grader could read (scored wrong)
 };
 
-// progress(i, n) is called after each item.
+// progress(done, n): after each scored item (loglik) or answered item (recall, generate).
 TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFalseItem>& items,
                            const TrueFalseOptions& options, const std::function<void(size_t, size_t)>& progress = {});
 

@@ -1,9 +1,11 @@
 // Generation: UTF-8 / stop-string streaming, same seed -> same tokens, stop conditions,
-// cancellation, and prompt-prefix reuse in the KV cache.
+// cancellation, prompt-prefix reuse in the KV cache, and many prompts batched together.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cctype>
 
+#include "engine/batch-generator.h"
 #include "engine/engine-test-util.h"
 #include "engine/generator.h"
 #include "engine/model-bundle.h"
@@ -165,6 +167,93 @@ TEST_F(GeneratorTest, ContextFullAndOverlongPrompt) {
   EXPECT_EQ(small.n_past(), 10);
   KvCache tiny = bundle_.model->new_cache(3, KvType::kF16);
   EXPECT_THROW(g.generate(tiny, bundle_.tokenizer->encode("too long a prompt", true), o), Error);
+}
+
+// Requests of different lengths, limits, stop strings and samplers, so that sequences finish at
+// different steps and new prompts are prefilled beside others' decode steps.
+std::vector<GenerationRequest> mixed_requests(const tokenizer::Tokenizer& tok) {
+  std::vector<GenerationRequest> requests;
+  const char* prompts[] = {"abc", "a much longer prompt than the others", "q", "xyz", "hello there", "ab", "zzz"};
+  for (int i = 0; i < 7; ++i) {
+    GenerationRequest r;
+    r.prompt = tok.encode(prompts[i], true);
+    r.options.max_new_tokens = 3 + 5 * i;
+    r.options.ignore_eos = true;
+    r.options.sampling.temperature = 0;
+    if (i % 3 == 1) {
+      r.options.sampling.temperature = 1.0f;
+      r.options.sampling.seed = 100 + static_cast<uint64_t>(i);
+    }
+    requests.push_back(std::move(r));
+  }
+  return requests;
+}
+
+TEST_F(GeneratorTest, BatchGivesEachRequestsOwnResult) {
+  auto requests = mixed_requests(*bundle_.tokenizer);
+  // A stop string taken from request 4's own greedy output.
+  const auto alone4 = generate("hello there", requests[4].options);
+  ASSERT_GE(alone4.text.size(), 6u);
+  // The random model writes mostly invalid UTF-8 (shown as U+FFFD): stop at one of its ASCII letters.
+  size_t at = alone4.text.size() - 1;
+  while (at > 0 && !std::isalpha(static_cast<unsigned char>(alone4.text[at]))) --at;
+  ASSERT_GT(at, 0u);
+  requests[4].options.stop = {alone4.text.substr(at, 1)};
+  std::vector<GenerateResult> alone;
+  for (const auto& r : requests) {
+    Generator g(*bundle_.model, *bundle_.tokenizer);
+    KvCache cache = bundle_.model->new_cache(0, KvType::kF16);
+    alone.push_back(g.generate(cache, r.prompt, r.options));
+  }
+  for (int64_t n_parallel : {1, 3, 16}) {
+    SCOPED_TRACE(n_parallel);
+    const auto batched = generate_batch(*bundle_.model, *bundle_.tokenizer, requests, {n_parallel, KvType::kF16});
+    ASSERT_EQ(batched.size(), requests.size());
+    for (size_t i = 0; i < requests.size(); ++i) {
+      SCOPED_TRACE(i);
+      EXPECT_EQ(batched[i].tokens, alone[i].tokens);
+      EXPECT_EQ(batched[i].text, alone[i].text);
+      EXPECT_EQ(batched[i].finish, alone[i].finish);
+      EXPECT_EQ(batched[i].n_prompt, static_cast<int64_t>(requests[i].prompt.size()));
+    }
+  }
+  EXPECT_EQ(alone[4].finish, FinishReason::kStop);
+  EXPECT_EQ(alone[0].finish, FinishReason::kLength);
+}
+
+TEST_F(GeneratorTest, BatchCountsProgressAndEndsZeroTokenRequestsAtOnce) {
+  auto requests = mixed_requests(*bundle_.tokenizer);
+  requests[2].options.max_new_tokens = 0;
+  std::vector<size_t> seen;
+  const auto results = generate_batch(*bundle_.model, *bundle_.tokenizer, requests, {2, KvType::kF16},
+                                      [&](size_t done, size_t total) {
+                                        EXPECT_EQ(total, requests.size());
+                                        seen.push_back(done);
+                                      });
+  ASSERT_EQ(seen.size(), requests.size());
+  for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], i + 1);
+  EXPECT_TRUE(results[2].tokens.empty());
+  EXPECT_EQ(results[2].finish, FinishReason::kLength);
+  EXPECT_EQ(results[6].tokens.size(), 33u);
+  EXPECT_TRUE(generate_batch(*bundle_.model, *bundle_.tokenizer, {}).empty());
+}
+
+TEST_F(GeneratorTest, BatchRejectsAnEmptyOrOverlongPromptByIndex) {
+  auto requests = mixed_requests(*bundle_.tokenizer);
+  requests[5].prompt.clear();
+  try {
+    generate_batch(*bundle_.model, *bundle_.tokenizer, requests);
+    FAIL() << "no error for an empty prompt";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("request 5"), std::string::npos) << e.what();
+  }
+  requests[5].prompt.assign(static_cast<size_t>(bundle_.model->config().max_position) + 1, 1);
+  try {
+    generate_batch(*bundle_.model, *bundle_.tokenizer, requests);
+    FAIL() << "no error for a prompt longer than the context";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("request 5"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
