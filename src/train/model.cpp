@@ -135,11 +135,18 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const RopeTables& r
 #if TORCH_VERSION_MAJOR >= 2
   auto out = at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);  // [B, H, T, hd]
 #else
-  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim));  // [B, H, T, T]
-  auto mask = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
-  scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
-  auto probs = torch::softmax(scores.to(torch::kFloat32), -1).to(q.scalar_type());  // [B, H, T, T]
-  auto out = torch::matmul(probs, v);                                                  // [B, H, T, hd]
+  // The scale goes on q ([B, H, T, hd]) rather than on the scores ([B, H, T, T]), and the causal
+  // mask is added by the same product (baddbmm): on the demo's shapes in bf16 this attention ran
+  // 2.9 ms forward + backward per layer against 4.4 for scores / sqrt(hd), masked_fill and a
+  // softmax cast to f32 and back (bench/RESULTS.md, session 13). The softmax reduces in f32
+  // internally either way; its output is the matmul's dtype as before.
+  const int64_t BH = B * n_heads;
+  auto causal = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
+  auto mask = torch::zeros({T, T}, q.options()).masked_fill(causal, -std::numeric_limits<float>::infinity());  // [T, T]
+  auto scores = torch::baddbmm(mask.expand({BH, T, T}), (q * (1.0 / std::sqrt(static_cast<double>(head_dim)))).reshape({BH, T, head_dim}),
+                               k.reshape({BH, T, head_dim}).transpose(1, 2));  // [B*H, T, T]
+  auto probs = torch::softmax(scores, -1);                                     // [B*H, T, T]
+  auto out = torch::bmm(probs.to(v.scalar_type()), v.reshape({BH, T, head_dim})).view({B, n_heads, T, head_dim});  // [B, H, T, hd]
 #endif
   out = out.transpose(1, 2).reshape({B, T, n_heads * head_dim});  // [B, T, H*hd]
   return o_proj.forward(out);                                     // [B, T, D]
@@ -159,7 +166,10 @@ MlpImpl::MlpImpl(const format::ModelConfig& c) {
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
   auto gate = gate_proj.forward(x);                          // [B, T, F]
   auto up = up_proj.forward(x);                              // [B, T, F]
-  return down_proj.forward(torch::silu(gate) * up);          // [B, T, D]
+  // silu in f32: libtorch 1.13's bf16 silu and its backward ran 2.5x and 5x slower than f32 on
+  // the demo's [16, 128, 576] (the cast is a no-op in f32 training).
+  auto act = torch::silu(gate.to(torch::kFloat32)).to(gate.scalar_type());  // [B, T, F]
+  return down_proj.forward(act * up);                                        // [B, T, D]
 }
 
 // ---- Decoder layer -----------------------------------------------------------------------
