@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "format/safetensors.h"
+#include "train/fused-rope.h"
 
 namespace gemba::train {
 
@@ -19,14 +20,6 @@ namespace {
 
 torch::nn::AnyModule make_linear(int64_t in, int64_t out) {
   return torch::nn::AnyModule(torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false)));
-}
-
-// HF rotate_half: [x1, x2] -> [-x2, x1] over the last dim.
-torch::Tensor rotate_half(const torch::Tensor& x) {
-  const int64_t half = x.size(-1) / 2;
-  auto x1 = x.narrow(-1, 0, half);
-  auto x2 = x.narrow(-1, half, half);
-  return torch::cat({-x2, x1}, -1);
 }
 
 // Recomputes one decoder layer in backward (gradient checkpointing, Chen et al. 2016).
@@ -117,14 +110,12 @@ AttentionImpl::AttentionImpl(const format::ModelConfig& c)
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const RopeTables& rope) {
   const int64_t B = x.size(0), T = x.size(1);
-  auto q = q_proj.forward(x).view({B, T, n_heads, head_dim}).transpose(1, 2);     // [B, H, T, hd]
-  auto k = k_proj.forward(x).view({B, T, n_kv_heads, head_dim}).transpose(1, 2);  // [B, KV, T, hd]
-  auto v = v_proj.forward(x).view({B, T, n_kv_heads, head_dim}).transpose(1, 2);  // [B, KV, T, hd]
-
-  auto cos = rope.cos.narrow(0, 0, T).to(q.scalar_type());  // [T, hd]
-  auto sin = rope.sin.narrow(0, 0, T).to(q.scalar_type());
-  q = q * cos + rotate_half(q) * sin;
-  k = k * cos + rotate_half(k) * sin;
+  auto cos = rope.cos.narrow(0, 0, T);  // [T, hd]
+  auto sin = rope.sin.narrow(0, 0, T);
+  // RoPE on the projections' own [B, T, heads, hd] layout (contiguous), then heads first.
+  auto q = train::rope(q_proj.forward(x).view({B, T, n_heads, head_dim}), cos, sin).transpose(1, 2);     // [B, H, T, hd]
+  auto k = train::rope(k_proj.forward(x).view({B, T, n_kv_heads, head_dim}), cos, sin).transpose(1, 2);  // [B, KV, T, hd]
+  auto v = v_proj.forward(x).view({B, T, n_kv_heads, head_dim}).transpose(1, 2);                         // [B, KV, T, hd]
 
   if (n_kv_heads != n_heads) {  // GQA: kv head j serves query heads j*rep .. j*rep+rep-1
     const int64_t rep = n_heads / n_kv_heads;

@@ -1,5 +1,6 @@
 // The trainer's Llama model: HF parameter names, forward parity against a plain
-// double-precision reference written here, HF directory round trip, activation checkpointing.
+// double-precision reference written here, HF directory round trip, activation checkpointing,
+// and the fused RoPE op against the plain torch math.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -13,6 +14,7 @@
 #include "engine/model-weights.h"
 #include "format/model-config.h"
 #include "format/safetensors.h"
+#include "train/fused-rope.h"
 #include "train/model.h"
 
 namespace fs = std::filesystem;
@@ -332,4 +334,49 @@ TEST(TrainModel, LogitsMatchTheEngine) {
     EXPECT_LT(max_rel_error(want, got_d), 1e-4) << "tied=" << tied;
   }
   fs::remove_all(dir);
+}
+
+// ---- fused RoPE (train/fused-rope.h) -------------------------------------------
+
+namespace {
+
+// Largest |a - b| relative to b's largest magnitude.
+double rel_diff(const torch::Tensor& a, const torch::Tensor& b) {
+  const auto bd = b.to(torch::kFloat64);
+  return (a.to(torch::kFloat64) - bd).abs().max().item<double>() / std::max(1e-12, bd.abs().max().item<double>());
+}
+
+// A fresh leaf of dtype dt that collects its gradient.
+torch::Tensor leaf(const torch::Tensor& t, torch::ScalarType dt) { return t.to(dt).clone().detach().requires_grad_(true); }
+
+}  // namespace
+
+TEST(FusedOps, RopeMatchesRotateHalfWithGradients) {
+  torch::manual_seed(2);
+  const int64_t B = 2, T = 5, H = 3, hd = 8;
+  const auto tables = gemba::train::rope_tables(T, hd, 10000.0, torch::kCPU);
+  const auto x0 = torch::randn({B, T, H, hd});
+  const auto dy0 = torch::randn({B, T, H, hd});
+  for (auto dt : {torch::kFloat32, torch::kBFloat16}) {
+    SCOPED_TRACE(dt == torch::kFloat32 ? "f32" : "bf16");
+    auto x = leaf(x0, dt);
+    auto y = gemba::train::rope(x, tables.cos, tables.sin);
+    ASSERT_EQ(y.scalar_type(), dt);
+    y.backward(dy0.to(dt));
+    auto xd = leaf(x.detach(), torch::kFloat64);
+    auto c = tables.cos.to(torch::kFloat64).unsqueeze(1), s = tables.sin.to(torch::kFloat64).unsqueeze(1);  // [T, 1, hd]
+    auto rotated = torch::cat({-xd.narrow(-1, hd / 2, hd / 2), xd.narrow(-1, 0, hd / 2)}, -1);
+    auto yd = xd * c + rotated * s;
+    yd.backward(dy0.to(dt).to(torch::kFloat64));
+    const double tol = dt == torch::kFloat32 ? 1e-6 : 1e-2;
+    EXPECT_LT(rel_diff(y, yd), tol);
+    EXPECT_LT(rel_diff(x.grad(), xd.grad()), tol);
+    // Position 0 is the identity rotation.
+    EXPECT_TRUE(torch::equal(y.detach().select(1, 0), x.detach().select(1, 0)));
+  }
+  // A non-contiguous input gives the same result.
+  auto wide = torch::randn({B, T, H, 2 * hd});
+  auto view = wide.narrow(-1, 0, hd);
+  EXPECT_TRUE(torch::allclose(gemba::train::rope(view, tables.cos, tables.sin),
+                              gemba::train::rope(view.contiguous(), tables.cos, tables.sin)));
 }
