@@ -81,10 +81,12 @@ TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFa
                            const TrueFalseOptions& options, const std::function<void(size_t, size_t)>& progress) {
   if (options.mode != "loglik" && options.mode != "generate" && options.mode != "recall")
     fail("--mode ", options.mode, ": use loglik, recall or generate");
+  std::vector<data::TrueFalseWording> wordings;
   std::vector<std::vector<ChatMessage>> questions;
-  for (const auto& item : items)
-    questions.push_back(question_messages(
-        options.system_prompt, data::truefalse_question(item.statement, data::truefalse_wording(item.lang, item.statement))));
+  for (const auto& item : items) {
+    wordings.push_back(data::truefalse_wording(item.lang, item.statement));
+    questions.push_back(question_messages(options.system_prompt, data::truefalse_question(item.statement, wordings.back())));
+  }
 
   // recall and generate: every item's answer first, greedy (deterministic), many at once.
   std::vector<engine::GenerateResult> answers;
@@ -106,7 +108,7 @@ TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFa
   if (options.judge) judge.emplace(*options.judge);
   for (size_t i = 0; i < items.size(); ++i) {
     const auto& item = items[i];
-    const auto wording = data::truefalse_wording(item.lang, item.statement);
+    const auto& wording = wordings[i];
     ItemResult r;
     r.item = item;
     if (options.mode == "loglik") {
