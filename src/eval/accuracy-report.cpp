@@ -1,5 +1,6 @@
 #include "eval/accuracy-report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -15,8 +16,13 @@ std::vector<AccuracyRow> accuracy_rows(const std::vector<ItemResult>& results) {
     it->second.n += 1;
     it->second.correct += correct ? 1 : 0;
   };
+  const bool strict = std::any_of(results.begin(), results.end(), [](const ItemResult& r) { return r.names_reference.has_value(); });
   for (const auto& r : results) {
     add("all", r.correct);
+    if (strict) {
+      add("strict", r.strict_correct());
+      if (!r.item.split.empty()) add("strict split=" + r.item.split, r.strict_correct());
+    }
     if (!r.item.split.empty()) add("split=" + r.item.split, r.correct);
     if (!r.item.category.empty()) add("category=" + r.item.category, r.correct);
     if (!r.item.lang.empty()) add("lang=" + r.item.lang, r.correct);
@@ -61,6 +67,7 @@ Json item_result_json(const ItemResult& r) {
   if (!r.answer.empty() || !r.verdict.empty()) {
     j["answer"] = r.answer;
     j["verdict"] = r.verdict;
+    if (r.names_reference) j["names_reference"] = *r.names_reference;
   } else {
     j["logp_true"] = r.logp_true;
     j["logp_false"] = r.logp_false;

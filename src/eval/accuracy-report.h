@@ -1,6 +1,7 @@
 // Aggregates per-item true/false results into accuracy rows (overall, per split, per
 // category, per language) with Wilson intervals and a binomial test against chance.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,11 +17,18 @@ struct ItemResult {
   bool correct = false;
   double logp_true = 0, logp_false = 0;  // loglik mode
   std::string answer;                    // generate mode: the model's answer
-  std::string verdict;                   // generate mode: grader/judge verdict text
+  std::string verdict;                   // generate and recall modes: grader/judge verdict text
+  // recall mode: does the recall name the reference answer's values (eval/recall-grader.h)?
+  // nullopt where the reference names none, or in the other modes.
+  std::optional<bool> names_reference;
+  // Right verdict and, where the reference can tell, the right value recalled.
+  bool strict_correct() const { return correct && names_reference.value_or(true); }
 };
 
 struct AccuracyRow {
-  std::string group;  // "all", "split=faq", "category=error", ...
+  // "all", "split=faq", "category=error", ...; in recall mode also "strict", "strict split=faq"
+  // and "strict split=manual", counting ItemResult::strict_correct.
+  std::string group;
   uint64_t correct = 0, n = 0;
   double accuracy() const { return n ? double(correct) / n : 0.0; }
   Interval ci;

@@ -73,4 +73,10 @@ RecallComparison compare_recall(const std::string& recalled, const std::string& 
   return c;
 }
 
+std::optional<bool> recall_names_reference(const std::string& recalled, const std::string& reference) {
+  if (value_tokens(reference).empty() && quoted_phrases(without_spaces(nfkc(reference, "reference answer"))).empty())
+    return std::nullopt;
+  return compare_recall(recalled, reference).only_in_statement.empty();
+}
+
 }  // namespace gemba::eval

@@ -14,6 +14,7 @@
 // either occurs (spaces ignored) in the other. Values written as plain words outside quotes
 // ("momentary power failure") are not compared: a swap between two such values reads as agreeing.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,14 @@ struct RecallComparison {
 };
 
 RecallComparison compare_recall(const std::string& recalled, const std::string& statement);
+
+// The stricter reading, for a test item that has a reference answer ("False. Correct statement:
+// The program capacity of the ZCP-110 is 8k steps."): does the recall name every value token and
+// quoted phrase of the reference? The verdict alone gives credit for any recall that differs from
+// a false statement, including one about another attribute ("ZCP-110 P0-02 default: 20 ms" for a
+// question on I/O points); a judge with the reference would not. nullopt when the reference names
+// no values ("False."): then only the verdict can be graded.
+std::optional<bool> recall_names_reference(const std::string& recalled, const std::string& reference);
 
 // The value tokens of a text (the first rule above), in order; exposed for tests.
 std::vector<std::string> value_tokens(const std::string& text);

@@ -131,6 +131,7 @@ TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFa
       r.verdict = comparison.agrees ? "agrees" : "differs:";
       for (const auto& v : comparison.only_in_statement) r.verdict += " -" + v;
       for (const auto& v : comparison.only_in_recall) r.verdict += " +" + v;
+      r.names_reference = recall_names_reference(recalled, item.reference_answer);
     } else {
       r.answer = answers[i].text;
       if (judge) {

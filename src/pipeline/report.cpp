@@ -75,6 +75,21 @@ std::string fmt_accuracy(const Json& acc, const std::string& group) {
   return buf;
 }
 
+// Recall mode's strict score (eval/accuracy-report.h): all, then the two splits, without intervals.
+std::string fmt_strict(const Json& acc) {
+  if (!acc.contains("strict")) return "–";
+  char buf[96];
+  auto pct = [&](const std::string& g) {
+    if (!acc.contains(g)) return std::string("–");
+    char p[32];
+    std::snprintf(p, sizeof p, "%.1f", 100 * acc[g]["accuracy"].get<double>());
+    return std::string(p);
+  };
+  std::snprintf(buf, sizeof buf, "%.1f%% (%s / %s)", 100 * acc["strict"]["accuracy"].get<double>(), pct("strict split=faq").c_str(),
+                pct("strict split=manual").c_str());
+  return buf;
+}
+
 Json nan_to_null(double v) { return std::isnan(v) ? Json(nullptr) : Json(v); }
 
 }  // namespace
@@ -188,14 +203,18 @@ std::string write_report(const Recipe& recipe, const std::vector<Stage>& stages,
   std::string md = cat("# gemba run: ", recipe.name, "\n\nRecipe: `", recipe.path, "`. Accuracy on the 2-choice test", how, " with ",
                        "Wilson 95% intervals; chance is 50%. \"knows facts\": how often the model, as a plain LM, gives a manual ",
                        "sentence a higher likelihood than the same sentence with another product's value (the knowledge ",
-                       "probe, `gemba eval knowledge`; 50% = values not bound to products).\n\n");
+                       "probe, `gemba eval knowledge`; 50% = values not bound to products).",
+                       mode == "recall" ? " \"strict\" (all, faq / manual): the verdict is right and the recalled sentence also names "
+                                          "the reference answer's values, so a false statement answered with another attribute or "
+                                          "another wrong value counts as wrong." : "",
+                       "\n\n");
   std::string table =
-      "| model | test all | faq split | manual split | knows facts | val ppl | train tok/s | wall s | size MB | prefill tok/s | decode tok/s | peak RSS MB |\n"
-      "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+      "| model | test all | faq split | manual split | strict | knows facts | val ppl | train tok/s | wall s | size MB | prefill tok/s | decode tok/s | peak RSS MB |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   Json json_rows = Json::array();
   for (const auto& r : rows) {
     table += cat("| ", r.name, " | ", fmt_accuracy(r.accuracy, "all"), " | ", fmt_accuracy(r.accuracy, "split=faq"), " | ",
-                 fmt_accuracy(r.accuracy, "split=manual"), " | ", fmt_knowledge(r.knowledge), " | ", fmt(r.val_ppl, "%.2f"), " | ", fmt(r.train_tok_s, "%.0f"), " | ",
+                 fmt_accuracy(r.accuracy, "split=manual"), " | ", fmt_strict(r.accuracy), " | ", fmt_knowledge(r.knowledge), " | ", fmt(r.val_ppl, "%.2f"), " | ", fmt(r.train_tok_s, "%.0f"), " | ",
                  fmt(r.wall_s, "%.0f"), " | ", fmt(r.model_bytes / 1e6, "%.1f"), " | ", fmt(r.prefill_tok_s, "%.1f"), " | ",
                  fmt(r.decode_tok_s, "%.1f"), " | ", fmt(r.peak_rss / 1e6, "%.0f"), " |\n");
     json_rows.push_back({{"model", r.name}, {"path", r.model}, {"accuracy", r.accuracy}, {"knowledge", r.knowledge}, {"val_ppl", nan_to_null(r.val_ppl)},

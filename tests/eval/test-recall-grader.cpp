@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "eval/accuracy-report.h"
 #include "eval/recall-grader.h"
 
 using gemba::eval::compare_recall;
@@ -46,4 +49,45 @@ TEST(RecallGrader, WordedValuesOutsideQuotesAreNotCompared) {
 
 TEST(RecallGrader, EmptyRecallDisagreesWithAStatementThatHasValues) {
   EXPECT_FALSE(compare_recall("", "The rated current of the ZSV-B21 is 2.8 A.").agrees);
+}
+
+TEST(RecallGrader, StrictReadingNeedsTheReferencesValues) {
+  using gemba::eval::recall_names_reference;
+  const std::string reference = "False. Correct statement: The program capacity of the ZCP-110 is 8k steps.";
+  EXPECT_EQ(recall_names_reference("The program capacity of the ZCP-110 is 8k steps.", reference), true);
+  // Differs from a false "64k" statement, so the verdict is right, but it recalls another value...
+  EXPECT_EQ(recall_names_reference("The program capacity of the ZCP-110 is 16k steps.", reference), false);
+  // ... or another attribute altogether.
+  EXPECT_EQ(recall_names_reference("ZCP-110 P0-02 default: 20 ms.", reference), false);
+  // A quoted value of the reference must be there too.
+  EXPECT_EQ(recall_names_reference("ZCP-110でE-34が表示されたときは、過電流が発生しています。",
+                                   "誤り。正しくは、ZCP-110でE-34が表示されたとき、その内容は「通信タイムアウト」である。"),
+            false);
+  // A reference that names no values cannot tell.
+  EXPECT_EQ(recall_names_reference("anything", "False."), std::nullopt);
+  EXPECT_EQ(recall_names_reference("anything", ""), std::nullopt);
+}
+
+TEST(RecallGrader, StrictRowsCountOnlyRightVerdictsWithTheRightValue) {
+  using gemba::eval::ItemResult;
+  auto item = [](std::string split, bool correct, std::optional<bool> names_reference) {
+    ItemResult r;
+    r.item.split = std::move(split);
+    r.correct = correct;
+    r.names_reference = names_reference;
+    return r;
+  };
+  // faq: right verdict + right value, right verdict + wrong value, wrong verdict; manual: no reference values.
+  std::vector<ItemResult> results{item("faq", true, true), item("faq", true, false), item("faq", false, true),
+                                  item("manual", true, std::nullopt)};
+  std::map<std::string, gemba::eval::AccuracyRow> rows;
+  for (const auto& r : gemba::eval::accuracy_rows(results)) rows[r.group] = r;
+  EXPECT_EQ(rows.at("all").correct, 3u);
+  EXPECT_EQ(rows.at("strict").correct, 2u);
+  EXPECT_EQ(rows.at("strict split=faq").correct, 1u);
+  EXPECT_EQ(rows.at("strict split=faq").n, 3u);
+  EXPECT_EQ(rows.at("strict split=manual").correct, 1u);
+  // Without any recall grading there are no strict rows.
+  results = {item("faq", true, std::nullopt)};
+  for (const auto& r : gemba::eval::accuracy_rows(results)) EXPECT_EQ(r.group.rfind("strict", 0), std::string::npos) << r.group;
 }
