@@ -58,6 +58,11 @@ gemba::cli::VerbRegistration registration{
       app.add_option("--max-span", a->mining.max_span, "Longest swapped span, in characters (code points)")
           ->check(CLI::Range(1, 1000))
           ->capture_default_str();
+      app.add_option("--cross-phrasing", a->mining.cross_phrasing,
+                     "recall answers: share of statements answered with another corpus sentence stating the same fact "
+                     "in other words (same product, values and claim), 0 to 1")
+          ->check(CLI::Range(0.0, 1.0))
+          ->capture_default_str();
       app.add_option("--faq-question-column", a->question_column, "CSV column / JSON field of the question")
           ->capture_default_str();
       app.add_option("--faq-answer-column", a->answer_column, "CSV column / JSON field of the answer")->capture_default_str();

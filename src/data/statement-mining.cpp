@@ -13,6 +13,7 @@
 #include "core/splitmix64.h"
 #include "core/utf8.h"
 #include "data/truefalse-format.h"
+#include "data/value-tokens.h"
 
 namespace gemba::data {
 
@@ -110,6 +111,7 @@ struct Candidate {
   std::string text;
   std::string value_from;  // the other entity
   size_t span = 0;         // the longer of the two swapped middles, in code points
+  std::string claim;       // the target's own middle: what the contrast swaps out
 };
 
 // Compares two masked templates; on a valid contrast returns true and sets the common prefix
@@ -164,6 +166,52 @@ bool is_question(const std::string& sentence) {
   return cps.size() >= 2 && (last == 0x3002 || last == 0xFF1F) && cps[cps.size() - 2] == 0x304B;  // か。
 }
 
+// The text without whitespace, for containment tests that ignore spacing.
+std::string without_whitespace(std::string_view s) {
+  std::string out;
+  for (uint32_t c : decode(s))
+    if (!is_space(c) && c != '\n') utf8_append(out, c);
+  return out;
+}
+
+// Step 5 of mine_statements: for a share of the statements (picked by the seed), the recall
+// answer becomes another corpus sentence about the same entity, in the same language, with the
+// same value tokens and containing the statement's claim. Both conditions matter: the values
+// alone would pair "E-34 means X" with "for E-34, do Y" (same code, another fact), the claim
+// alone would pair two parameters whose defaults are both "100".
+void use_other_phrasings(const std::vector<EntitySentence>& kept, const StatementMiningOptions& options,
+                         std::vector<MinedStatement>& out, StatementMiningReport& report) {
+  struct Indexed {
+    const EntitySentence* sentence;
+    std::vector<std::string> values;  // sorted
+    std::string compact;              // without whitespace
+  };
+  std::map<std::pair<std::string, std::string>, std::vector<Indexed>> by_entity;  // (entity, lang)
+  for (const auto& e : kept) {
+    auto values = value_tokens(e.text, "sentence from " + e.source);
+    std::sort(values.begin(), values.end());
+    by_entity[{e.entity, e.lang}].push_back({&e, std::move(values), without_whitespace(e.text)});
+  }
+  for (auto& s : out) {
+    // Without the sentence's own full stop or comma, which a claim at its end takes along.
+    std::string claim = without_whitespace(s.claim);
+    while (!claim.empty() && (claim.back() == '.' || claim.back() == ',')) claim.pop_back();
+    if (claim.empty()) continue;
+    auto values = value_tokens(s.recall, "sentence from " + s.source);
+    std::sort(values.begin(), values.end());
+    std::vector<const std::string*> others;
+    for (const auto& candidate : by_entity[{s.entity, s.lang}])
+      if (candidate.sentence->text != s.recall && candidate.values == values && candidate.compact.find(claim) != std::string::npos)
+        others.push_back(&candidate.sentence->text);
+    if (others.empty()) continue;
+    ++report.other_phrasing_found;
+    uint64_t state = splitmix64_mix(options.seed ^ fnv1a64(s.statement) ^ 0x50485241ull);
+    if (static_cast<double>(splitmix64_next(state) % 1000000) / 1e6 >= options.cross_phrasing) continue;
+    s.recall = *others[splitmix64_next(state) % others.size()];
+    ++report.cross_phrased;
+  }
+}
+
 }  // namespace
 
 std::string statement_language(const std::string& text) {
@@ -210,6 +258,8 @@ std::vector<CorpusSentence> split_corpus_sentences(const StatementSourceText& so
 StatementMiningResult mine_statements(const std::vector<StatementSourceText>& texts, const StatementMiningOptions& options) {
   if (options.per_sentence < 1) fail("--per-sentence must be at least 1 (got ", options.per_sentence, ")");
   if (options.max_span < 1) fail("--max-span must be at least 1 code point (got ", options.max_span, ")");
+  if (!(options.cross_phrasing >= 0 && options.cross_phrasing <= 1))
+    fail("--cross-phrasing must be between 0 and 1 (got ", options.cross_phrasing, ")");
   if (options.entity_pattern.empty()) fail("--entity-pattern is empty: give a regular expression for your product codes");
   std::regex entity_re;
   try {
@@ -305,7 +355,7 @@ StatementMiningResult mine_statements(const std::vector<StatementSourceText>& te
     if (!candidate_texts[target].insert(false_text).second) return;
     ++report.candidates;
     size_t span = std::max(t_mid_end - prefix, d_mid_end - prefix);
-    candidates[target].push_back({std::move(false_text), d.entity, span});
+    candidates[target].push_back({std::move(false_text), d.entity, span, encode(t.masked, prefix, t_mid_end, t.entity)});
   };
   for (const std::string& key : bucket_order) {
     const std::vector<size_t>& members = buckets[key];
@@ -345,15 +395,18 @@ StatementMiningResult mine_statements(const std::vector<StatementSourceText>& te
       if (picked.size() < static_cast<size_t>(options.per_sentence) &&
           std::find(picked.begin(), picked.end(), &cand) == picked.end())
         picked.push_back(&cand);
-    out.push_back({s.text, true, s.entity, s.lang, s.source, "", ""});
+    out.push_back({s.text, true, s.entity, s.lang, s.source, "", "", picked.front()->claim, s.text});
     ++report.true_statements;
     ++report.by_language[s.lang].true_statements;
     for (const Candidate* cand : picked) {
-      out.push_back({cand->text, false, s.entity, s.lang, s.source, cand->value_from, s.text});
+      out.push_back({cand->text, false, s.entity, s.lang, s.source, cand->value_from, s.text, cand->claim, s.text});
       ++report.false_statements;
       ++report.by_language[s.lang].false_statements;
     }
   }
+
+  // 5. Other phrasings of the same fact as recall answers.
+  if (options.cross_phrasing > 0) use_other_phrasings(kept, options, out, report);
 
   // Shuffle so true and false statements (and products) are interleaved in training.
   uint64_t state = splitmix64_mix(options.seed ^ 0x5354415445ull);
@@ -365,7 +418,7 @@ std::string statements_to_jsonl(const std::vector<MinedStatement>& statements, S
   std::string out;
   for (const auto& s : statements) {
     TrueFalseWording wording = truefalse_wording(s.lang, s.statement);
-    const std::string& recalled = s.label ? s.statement : s.original;
+    const std::string& recalled = !s.recall.empty() ? s.recall : s.label ? s.statement : s.original;
     nlohmann::ordered_json record;
     record["messages"] = nlohmann::ordered_json::array(
         {{{"role", "user"}, {"content", truefalse_question(s.statement, wording)}},
@@ -424,7 +477,9 @@ std::string format_statement_report(const StatementMiningReport& r) {
                         r.several_entities, "\n", "  naming one entity:       ", r.with_one_entity, "\n",
                         "false candidates:          ", r.candidates, "\n", "  skipped, same value:     ", r.skipped_same_value,
                         "\n", "  skipped, true elsewhere: ", r.skipped_true_elsewhere, "\n",
-                        "statements:                ", r.true_statements, " true, ", r.false_statements, " false\n");
+                        "statements:                ", r.true_statements, " true, ", r.false_statements, " false\n",
+                        "  fact also said otherwise: ", r.other_phrasing_found, " (recall answer in other words: ",
+                        r.cross_phrased, ")\n");
   for (const auto& [lang, c] : r.by_language)
     out += cat("  ", lang, ": ", c.sentences_with_one_entity, " sentences with one entity, ", c.true_statements, " true, ",
                c.false_statements, " false\n");

@@ -32,6 +32,12 @@ struct StatementMiningOptions {
   int max_span = 24;     // longest swapped middle, in code points
   size_t min_sentence_chars = 8;    // code points; shorter sentences are dropped
   size_t max_sentence_chars = 300;  // longer ones too
+  // Share of statements whose recall answer is another sentence of the corpus stating the same
+  // fact in other words (same entity and language, the same value tokens, data/value-tokens.h,
+  // and the statement's claim): the model practises reading a fact in one phrasing and saying it
+  // in another, as it must for a test written in phrasings it never saw. 0: every recall answer
+  // is the statement's own sentence.
+  double cross_phrasing = 0;
 };
 
 // One text to mine: a manual document or one FAQ field.
@@ -55,6 +61,9 @@ struct MinedStatement {
   std::string source;      // where the true sentence is
   std::string value_from;  // false statements: the other entity whose value was swapped in
   std::string original;    // false statements: the true corpus sentence it was made from
+  std::string claim;       // the span of the true sentence that the contrast swaps ("8k", "[MENU]キー")
+  std::string recall;      // the sentence a recall answer says: the true sentence, or (cross_phrasing)
+                           // another sentence stating the same fact
 };
 
 struct StatementLanguageCounts {
@@ -75,6 +84,8 @@ struct StatementMiningReport {
   size_t skipped_true_elsewhere = 0;  // the false text occurs verbatim as a corpus sentence
   size_t true_statements = 0;
   size_t false_statements = 0;
+  size_t other_phrasing_found = 0;  // statements whose fact the corpus also states in other words
+  size_t cross_phrased = 0;         // ... whose recall answer is one of those (cross_phrasing)
   std::map<std::string, StatementLanguageCounts> by_language;  // "ja", "en"
 };
 

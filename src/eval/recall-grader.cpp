@@ -8,14 +8,6 @@
 namespace gemba::eval {
 namespace {
 
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-bool is_joiner(char c) { return c == '.' || c == ',' || c == '-' || c == '/' || c == ':'; }
-
-bool is_value(const std::string& token) {
-  if (std::any_of(token.begin(), token.end(), [](unsigned char c) { return std::isdigit(c); })) return true;
-  return token.size() >= 2 && std::all_of(token.begin(), token.end(), [](unsigned char c) { return std::isupper(c); });
-}
-
 std::string without_spaces(std::string s) {
   std::erase_if(s, [](unsigned char c) { return std::isspace(c); });
   return s;
@@ -39,27 +31,9 @@ std::vector<std::string> quoted_phrases(const std::string& text) {
 
 }  // namespace
 
-std::vector<std::string> value_tokens(const std::string& raw) {
-  const std::string text = nfkc(raw, "recalled text");
-  std::vector<std::string> out;
-  for (size_t i = 0; i < text.size();) {
-    if (!is_alnum(text[i])) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < text.size() && (is_alnum(text[j]) || (is_joiner(text[j]) && j + 1 < text.size() && is_alnum(text[j + 1]))))
-      ++j;
-    std::string token = text.substr(i, j - i);
-    if (is_value(token)) out.push_back(std::move(token));
-    i = j;
-  }
-  return out;
-}
-
 RecallComparison compare_recall(const std::string& recalled, const std::string& statement) {
   RecallComparison c;
-  auto a = value_tokens(statement), b = value_tokens(recalled);
+  auto a = value_tokens(statement, "statement"), b = value_tokens(recalled, "recalled text");
   std::sort(a.begin(), a.end());
   std::sort(b.begin(), b.end());
   std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(c.only_in_statement));
@@ -74,7 +48,7 @@ RecallComparison compare_recall(const std::string& recalled, const std::string& 
 }
 
 std::optional<bool> recall_names_reference(const std::string& recalled, const std::string& reference) {
-  if (value_tokens(reference).empty() && quoted_phrases(without_spaces(nfkc(reference, "reference answer"))).empty())
+  if (value_tokens(reference, "reference answer").empty() && quoted_phrases(without_spaces(nfkc(reference, "reference answer"))).empty())
     return std::nullopt;
   return compare_recall(recalled, reference).only_in_statement.empty();
 }

@@ -6,9 +6,9 @@
 // as "false" for a statement saying 64k steps.
 //
 // Documented rule, on NFKC text:
-//  * value tokens: maximal runs of ASCII letters and digits, joined by . , - / : between two of
-//    them, that contain a digit ("64k", "RS-232C", "0.35", "P0-02", "x1") or are two or more
-//    capital letters ("MENU");
+//  * value tokens (data/value-tokens.h): maximal runs of ASCII letters and digits, joined by
+//    . , - / : between two of them, that contain a digit ("64k", "RS-232C", "0.35", "P0-02",
+//    "x1") or are two or more capital letters ("MENU");
 //  * quoted phrases: the text inside 「」, 『』 or "".
 // The texts agree when both have the same multiset of value tokens and every quoted phrase of
 // either occurs (spaces ignored) in the other. Values written as plain words outside quotes
@@ -17,6 +17,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "data/value-tokens.h"
 
 namespace gemba::eval {
 
@@ -36,7 +38,7 @@ RecallComparison compare_recall(const std::string& recalled, const std::string& 
 // no values ("False."): then only the verdict can be graded.
 std::optional<bool> recall_names_reference(const std::string& recalled, const std::string& reference);
 
-// The value tokens of a text (the first rule above), in order; exposed for tests.
-std::vector<std::string> value_tokens(const std::string& text);
+// The value tokens of a text (the first rule above), in order.
+using data::value_tokens;
 
 }  // namespace gemba::eval

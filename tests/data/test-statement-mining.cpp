@@ -263,3 +263,60 @@ TEST(StatementMining, CustomEntityPatternAndInvalidPattern) {
 }
 
 }  // namespace
+
+// One fact said three ways, and near misses that share only its values or only its claim.
+std::vector<StatementSourceText> paraphrased_texts() {
+  std::string en =
+      "ABC-100 has a rated output of 100 W.\n"
+      "ABC-200 has a rated output of 200 W.\n"
+      "The rated output of the ABC-100 is 100 W.\n"
+      "Rated output: 100 W (ABC-100).\n"
+      "The ABC-100 timeout P-01 defaults to 100 ms.\n"  // has the claim "100", not the same values
+      "If ABC-100 shows E-12, it means high temperature.\n"
+      "If ABC-200 shows E-12, it means low voltage.\n"
+      "For E-12 on the ABC-100, let the unit cool down.\n"  // the same values, another fact
+      "ABC-100 reports high temperature as E-12.\n";
+  return {{"manual-en.md", en, true}};
+}
+
+TEST(StatementMining, CrossPhrasingRecallsTheSameFactInOtherWords) {
+  auto o = options(1);
+  o.cross_phrasing = 1;
+  auto r = mine_statements(paraphrased_texts(), o);
+  const std::set<std::string> output_phrasings{"The rated output of the ABC-100 is 100 W.", "Rated output: 100 W (ABC-100)."};
+  size_t output_seen = 0, error_seen = 0;
+  for (const auto& s : r.statements) {
+    const std::string& own = s.label ? s.statement : s.original;
+    if (own == "ABC-100 has a rated output of 100 W.") {
+      ++output_seen;
+      EXPECT_EQ(s.claim, "100");
+      EXPECT_TRUE(output_phrasings.count(s.recall)) << s.recall;
+    } else if (own == "If ABC-100 shows E-12, it means high temperature.") {
+      ++error_seen;
+      EXPECT_EQ(s.recall, "ABC-100 reports high temperature as E-12.");
+    } else if (own == "ABC-200 has a rated output of 200 W.") {
+      EXPECT_EQ(s.recall, own);  // said only once
+    }
+  }
+  EXPECT_EQ(output_seen, 2u);  // the true statement and its false variant
+  EXPECT_EQ(error_seen, 2u);
+  EXPECT_EQ(r.report.cross_phrased, r.report.other_phrasing_found);
+  EXPECT_GE(r.report.cross_phrased, 4u);
+  // The SFT answer says the other phrasing.
+  ChatDataFile parsed = parse_chat_data(statements_to_jsonl(r.statements, StatementAnswer::kRecall), "s.jsonl", {});
+  for (size_t i = 0; i < r.statements.size(); ++i)
+    EXPECT_EQ(parsed.conversations[i].messages[1].content,
+              truefalse_wording(r.statements[i].lang, r.statements[i].statement).recall_lead + r.statements[i].recall);
+
+  // Off (the default): every recall answer is the statement's own sentence.
+  auto plain = mine_statements(paraphrased_texts(), options(1));
+  EXPECT_EQ(plain.report.cross_phrased, 0u);
+  for (const auto& s : plain.statements) EXPECT_EQ(s.recall, s.label ? s.statement : s.original);
+  // A share picks some, deterministically.
+  o.cross_phrasing = 0.5;
+  auto half = mine_statements(paraphrased_texts(), o), again = mine_statements(paraphrased_texts(), o);
+  EXPECT_LE(half.report.cross_phrased, half.report.other_phrasing_found);
+  for (size_t i = 0; i < half.statements.size(); ++i) EXPECT_EQ(half.statements[i].recall, again.statements[i].recall);
+  o.cross_phrasing = 1.5;
+  EXPECT_THROW(mine_statements(paraphrased_texts(), o), gemba::Error);
+}
