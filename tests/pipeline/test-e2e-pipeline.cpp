@@ -115,6 +115,11 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   EXPECT_NE(std::find(models.begin(), models.end(), "lora/sft"), models.end()) << "the LoRA ablation has rows";
   const auto& cpt_row = report["rows"][1];
   EXPECT_EQ(cpt_row["accuracy"]["all"]["n"].get<int>(), 12);
+  // Recall mode also scores strictly: the right verdict with the reference answer's values.
+  ASSERT_TRUE(cpt_row["accuracy"].contains("strict")) << cpt_row["accuracy"].dump();
+  EXPECT_EQ(cpt_row["accuracy"]["strict"]["n"].get<int>(), 12);
+  EXPECT_LE(cpt_row["accuracy"]["strict"]["correct"].get<int>(), cpt_row["accuracy"]["all"]["correct"].get<int>());
+  EXPECT_NE(first.out.find("| strict |"), std::string::npos) << "the table has the strict column";
   EXPECT_TRUE(cpt_row["val_ppl"].is_number());
   // Every eval also ran the knowledge probe on the mined (true, value-swapped) sentence pairs.
   ASSERT_TRUE(cpt_row["knowledge"].is_object()) << cpt_row.dump();
