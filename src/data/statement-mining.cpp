@@ -166,12 +166,10 @@ bool is_question(const std::string& sentence) {
   return cps.size() >= 2 && (last == 0x3002 || last == 0xFF1F) && cps[cps.size() - 2] == 0x304B;  // か。
 }
 
-// The text without whitespace, for containment tests that ignore spacing.
-std::string without_whitespace(std::string_view s) {
-  std::string out;
-  for (uint32_t c : decode(s))
-    if (!is_space(c) && c != '\n') utf8_append(out, c);
-  return out;
+// The whole text without whitespace, for containment tests that ignore spacing.
+std::string whitespace_free(std::string_view s) {
+  const CodePoints cps = decode(s);
+  return whitespace_free(cps, 0, cps.size());
 }
 
 // Step 5 of mine_statements: for a share of the statements (picked by the seed), the recall
@@ -190,18 +188,21 @@ void use_other_phrasings(const std::vector<EntitySentence>& kept, const Statemen
   for (const auto& e : kept) {
     auto values = value_tokens(e.text, "sentence from " + e.source);
     std::sort(values.begin(), values.end());
-    by_entity[{e.entity, e.lang}].push_back({&e, std::move(values), without_whitespace(e.text)});
+    by_entity[{e.entity, e.lang}].push_back({&e, std::move(values), whitespace_free(e.text)});
   }
+  // Each statement's own (true) sentence is a kept one: its values are already in the index.
+  std::unordered_map<std::string_view, const Indexed*> by_text;
+  for (const auto& [key, group] : by_entity)
+    for (const auto& indexed : group) by_text.emplace(indexed.sentence->text, &indexed);
   for (auto& s : out) {
     // Without the sentence's own full stop or comma, which a claim at its end takes along.
-    std::string claim = without_whitespace(s.claim);
+    std::string claim = whitespace_free(s.claim);
     while (!claim.empty() && (claim.back() == '.' || claim.back() == ',')) claim.pop_back();
     if (claim.empty()) continue;
-    auto values = value_tokens(s.recall, "sentence from " + s.source);
-    std::sort(values.begin(), values.end());
+    const Indexed& own = *by_text.at(s.recall);
     std::vector<const std::string*> others;
-    for (const auto& candidate : by_entity[{s.entity, s.lang}])
-      if (candidate.sentence->text != s.recall && candidate.values == values && candidate.compact.find(claim) != std::string::npos)
+    for (const auto& candidate : by_entity.at({s.entity, s.lang}))
+      if (&candidate != &own && candidate.values == own.values && candidate.compact.find(claim) != std::string::npos)
         others.push_back(&candidate.sentence->text);
     if (others.empty()) continue;
     ++report.other_phrasing_found;
