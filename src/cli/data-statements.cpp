@@ -20,6 +20,7 @@ struct StatementsArgs {
   std::string output;
   std::string pairs_output;
   std::string recall_pairs_output;
+  std::string contrasts_output;
   std::string answer = "label";
   std::string question_column = "question";
   std::string answer_column = "answer";
@@ -47,6 +48,9 @@ gemba::cli::VerbRegistration registration{
       app.add_option("--recall-pairs-output", a->recall_pairs_output,
                      "Also write DPO pairs for recall answers: the manual's sentence over the false statement copied back "
                      "(gemba dpo --pairs)");
+      app.add_option("--contrasts-output", a->contrasts_output,
+                     "Also write the values the manuals write as words (\"overload\" / \"overspeed\"), as pairs the "
+                     "recall grader reads as contradicting (gemba eval truefalse --claim-contrasts)");
       app.add_option("--entity-pattern", a->mining.entity_pattern,
                      "Regular expression (ECMAScript) of your product codes; set it to your own format, e.g. "
                      "'Z[A-Z]{2}-[A-Z0-9]{2,3}' for the fa-sample")
@@ -87,6 +91,8 @@ gemba::cli::VerbRegistration registration{
           gemba::write_file_atomic(a->recall_pairs_output, gemba::data::recall_pairs_to_jsonl(result.statements));
         if (!a->pairs_output.empty())
           gemba::write_file_atomic(a->pairs_output, gemba::data::knowledge_pairs_to_jsonl(result.statements));
+        if (!a->contrasts_output.empty())
+          gemba::write_file_atomic(a->contrasts_output, gemba::data::claim_contrasts_to_jsonl(result.claim_contrasts));
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::printf("%s", gemba::data::format_statement_report(result.report).c_str());
         std::printf("wrote %zu statements to %s in %.2f s\n", result.statements.size(), a->output.c_str(), seconds);

@@ -23,6 +23,9 @@ namespace {
 // comparison treats every product code alike.
 constexpr uint32_t kEntityPlaceholder = 0xE000;
 
+// The longest middle (code points) a pair of worded values is read from (data/claim-contrasts.h).
+constexpr int kClaimContrastMaxSpan = 48;
+
 using CodePoints = std::vector<uint32_t>;
 
 CodePoints decode(std::string_view s) {
@@ -170,6 +173,33 @@ bool is_question(const std::string& sentence) {
 std::string whitespace_free(std::string_view s) {
   const CodePoints cps = decode(s);
   return whitespace_free(cps, 0, cps.size());
+}
+
+// Step 3b: pairs whose differing middle runs to the end of the sentence ("... is CANopen." /
+// "... is EtherNet/IP.") end differently, so step 3's buckets never compare them. For the worded
+// values only (the statements stay as step 3 makes them): templates that share their first 8
+// code points are compared too.
+void add_sentence_end_contrasts(const std::vector<EntitySentence>& kept, ClaimContrastCollector& collector) {
+  std::vector<std::string> group_order;
+  std::unordered_map<std::string, std::vector<size_t>> groups;
+  for (size_t i = 0; i < kept.size(); ++i) {
+    std::string key = kept[i].lang + "\x1f";
+    for (size_t k = 0; k < std::min<size_t>(8, kept[i].masked.size()); ++k) utf8_append(key, kept[i].masked[k]);
+    auto [it, fresh] = groups.try_emplace(key);
+    if (fresh) group_order.push_back(key);
+    it->second.push_back(i);
+  }
+  for (const std::string& key : group_order) {
+    const std::vector<size_t>& members = groups[key];
+    for (size_t x = 0; x < members.size(); ++x) {
+      for (size_t y = x + 1; y < members.size(); ++y) {
+        const EntitySentence &a = kept[members[x]], &b = kept[members[y]];
+        if (a.entity == b.entity || a.masked == b.masked || bucket_key(a) == bucket_key(b)) continue;
+        size_t prefix = 0, suffix = 0;
+        if (contrast_spans(a.masked, b.masked, kClaimContrastMaxSpan, prefix, suffix)) collector.add(a.lang, a.masked, b.masked);
+      }
+    }
+  }
 }
 
 // Step 5 of mine_statements: for a share of the statements (picked by the seed), the recall
@@ -338,6 +368,7 @@ StatementMiningResult mine_statements(const std::vector<StatementSourceText>& te
     it->second.push_back(i);
   }
   std::vector<std::vector<Candidate>> candidates(kept.size());
+  ClaimContrastCollector claim_contrasts;
   std::vector<std::unordered_set<std::string>> candidate_texts(kept.size());
   auto consider = [&](size_t target, size_t donor, size_t prefix, size_t suffix) {
     const EntitySentence& t = kept[target];
@@ -369,12 +400,22 @@ StatementMiningResult mine_statements(const std::vector<StatementSourceText>& te
           continue;
         }
         size_t prefix = 0, suffix = 0;
+        // Worded values ("main circuit overvoltage") are often longer than a swapped span may be.
+        if (!contrast_spans(kept[i].masked, kept[j].masked, std::max(options.max_span, kClaimContrastMaxSpan), prefix, suffix))
+          continue;
+        claim_contrasts.add(kept[i].lang, kept[i].masked, kept[j].masked);
         if (!contrast_spans(kept[i].masked, kept[j].masked, options.max_span, prefix, suffix)) continue;
         consider(i, j, prefix, suffix);
         consider(j, i, prefix, suffix);
       }
     }
   }
+
+  add_sentence_end_contrasts(kept, claim_contrasts);
+  std::vector<ProductSentence> product_sentences;
+  for (const auto& e : kept) product_sentences.push_back({e.lang, e.entity, e.text});
+  result.claim_contrasts = claim_contrasts.finish(product_sentences);
+  report.claim_contrasts = result.claim_contrasts.size();
 
   // 4. Per sentence: the true statement once and up to K false variants, picked by the seed,
   // preferring variants that carry different entities' values, then the closest contrasts
@@ -480,7 +521,7 @@ std::string format_statement_report(const StatementMiningReport& r) {
                         "\n", "  skipped, true elsewhere: ", r.skipped_true_elsewhere, "\n",
                         "statements:                ", r.true_statements, " true, ", r.false_statements, " false\n",
                         "  fact also said otherwise: ", r.other_phrasing_found, " (recall answer in other words: ",
-                        r.cross_phrased, ")\n");
+                        r.cross_phrased, ")\n", "plain-word value pairs:    ", r.claim_contrasts, "\n");
   for (const auto& [lang, c] : r.by_language)
     out += cat("  ", lang, ": ", c.sentences_with_one_entity, " sentences with one entity, ", c.true_statements, " true, ",
                c.false_statements, " false\n");

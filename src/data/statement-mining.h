@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "data/claim-contrasts.h"
+
 namespace gemba::data {
 
 // A product code such as "ABC-123" or "XY-R2000A". Users should set their own product-code
@@ -86,12 +88,14 @@ struct StatementMiningReport {
   size_t false_statements = 0;
   size_t other_phrasing_found = 0;  // statements whose fact the corpus also states in other words
   size_t cross_phrased = 0;         // ... whose recall answer is one of those (cross_phrasing)
+  size_t claim_contrasts = 0;       // plain-word value pairs kept (data/claim-contrasts.h)
   std::map<std::string, StatementLanguageCounts> by_language;  // "ja", "en"
 };
 
 struct StatementMiningResult {
   std::vector<MinedStatement> statements;  // shuffled by the seed
   StatementMiningReport report;
+  ClaimContrasts claim_contrasts;  // values written as words, for the recall grader
 };
 
 // Splits text into sentences: at newlines and after 。！？ or . ! ? followed by whitespace or

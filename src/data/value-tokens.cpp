@@ -18,9 +18,8 @@ bool is_value(const std::string& token) {
 
 }  // namespace
 
-std::vector<std::string> value_tokens(const std::string& raw, const std::string& what) {
-  const std::string text = nfkc(raw, what);
-  std::vector<std::string> out;
+std::vector<std::pair<size_t, size_t>> value_token_spans(const std::string& text) {
+  std::vector<std::pair<size_t, size_t>> out;
   for (size_t i = 0; i < text.size();) {
     if (!is_alnum(text[i])) {
       ++i;
@@ -29,10 +28,16 @@ std::vector<std::string> value_tokens(const std::string& raw, const std::string&
     size_t j = i;
     while (j < text.size() && (is_alnum(text[j]) || (is_joiner(text[j]) && j + 1 < text.size() && is_alnum(text[j + 1]))))
       ++j;
-    std::string token = text.substr(i, j - i);
-    if (is_value(token)) out.push_back(std::move(token));
+    if (is_value(text.substr(i, j - i))) out.emplace_back(i, j);
     i = j;
   }
+  return out;
+}
+
+std::vector<std::string> value_tokens(const std::string& raw, const std::string& what) {
+  const std::string text = nfkc(raw, what);
+  std::vector<std::string> out;
+  for (const auto& [begin, end] : value_token_spans(text)) out.push_back(text.substr(begin, end - begin));
   return out;
 }
 

@@ -1,0 +1,190 @@
+#include "data/claim-contrasts.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "core/nfkc.h"
+#include "core/utf8.h"
+#include "data/value-tokens.h"
+
+namespace gemba::data {
+namespace {
+
+using CodePoints = std::vector<uint32_t>;
+
+// Stands for a value token when a middle is compared again (step 2): a private-use code point
+// that is no letter, as the miner's entity placeholder (U+E000).
+constexpr uint32_t kValueMask = 0xE001;
+
+// The letters of a word or name: ASCII letters and digits, kanji (and 々), katakana (and ー).
+// Hiragana is left out: it is mostly particles and endings, which bound a Japanese value.
+bool is_content_char(uint32_t c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0x30A1 && c <= 0x30FA) ||
+         c == 0x30FC || c == 0x3005 || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF);
+}
+
+
+std::string encode_range(const CodePoints& cps, size_t begin, size_t end) {
+  std::string out;
+  for (size_t i = begin; i < end; ++i) utf8_append(out, cps[i]);
+  return out;
+}
+
+// NFKC, without whitespace.
+std::string compact(std::string_view text, const std::string& what) {
+  std::string out;
+  for (char c : nfkc(text, what))
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') out += c;
+  return out;
+}
+
+// The lengths of the common prefix and suffix of a and b, backed off so that neither ends
+// inside a run of content characters: the middles between them are whole words.
+std::pair<size_t, size_t> common_ends(const CodePoints& a, const CodePoints& b) {
+  const size_t shortest = std::min(a.size(), b.size());
+  size_t p = 0;
+  while (p < shortest && a[p] == b[p]) ++p;
+  while (p > 0 && is_content_char(a[p - 1]) &&
+         ((p < a.size() && is_content_char(a[p])) || (p < b.size() && is_content_char(b[p]))))
+    --p;
+  size_t s = 0;
+  while (s < shortest - p && a[a.size() - 1 - s] == b[b.size() - 1 - s]) ++s;
+  while (s > 0) {
+    const size_t ia = a.size() - s, ib = b.size() - s;
+    const bool inside_word = is_content_char(a[ia]) && ((ia > 0 && is_content_char(a[ia - 1])) ||
+                                                         (ib > 0 && is_content_char(b[ib - 1])));
+    if (!inside_word) break;
+    --s;
+  }
+  return {p, s};
+}
+
+// The text with each value token replaced by kValueMask.
+CodePoints mask_values(const std::string& nfkc_text) {
+  CodePoints out;
+  const auto spans = value_token_spans(nfkc_text);
+  size_t next = 0;
+  for (size_t pos = 0; pos < nfkc_text.size();) {
+    if (next < spans.size() && pos == spans[next].first) {
+      out.push_back(kValueMask);
+      pos = spans[next++].second;
+    } else {
+      out.push_back(utf8_decode(nfkc_text, pos));
+    }
+  }
+  return out;
+}
+
+// The phrase a middle states: whitespace-free, without the sentence's own full stop or comma.
+std::string phrase_of(const std::string& middle) {
+  std::string p = compact(middle, "contrast");
+  while (!p.empty() && (p.back() == '.' || p.back() == ',')) p.pop_back();
+  return p;
+}
+
+void require_field(const Json& j, const char* key, const std::string& where) {
+  if (!j.contains(key) || !j[key].is_string() || j[key].get<std::string>().empty())
+    fail(where, ": field '", key, "' must be a non-empty string (a line of `gemba data statements --contrasts-output`)");
+}
+
+}  // namespace
+
+void ClaimContrastCollector::add(const std::string& lang, const CodePoints& a, const CodePoints& b) {
+  const auto [prefix, suffix] = common_ends(a, b);
+  std::string middle_a = nfkc(encode_range(a, prefix, a.size() - suffix), "contrast");
+  std::string middle_b = nfkc(encode_range(b, prefix, b.size() - suffix), "contrast");
+  if (!value_token_spans(middle_a).empty() || !value_token_spans(middle_b).empty()) {
+    // Step 2: the words beside the values.
+    const CodePoints ma = mask_values(middle_a), mb = mask_values(middle_b);
+    const auto [p, s] = common_ends(ma, mb);
+    for (const CodePoints* m : {&ma, &mb})
+      if (std::find(m->begin() + static_cast<std::ptrdiff_t>(p), m->end() - static_cast<std::ptrdiff_t>(s), kValueMask) !=
+          m->end() - static_cast<std::ptrdiff_t>(s))
+        return;  // the words that differ touch a value: no plain-word claim of their own
+    middle_a = encode_range(ma, p, ma.size() - s);
+    middle_b = encode_range(mb, p, mb.size() - s);
+  }
+  std::string phrase_a = phrase_of(middle_a), phrase_b = phrase_of(middle_b);
+  if (phrase_a == phrase_b || utf8_code_points(phrase_a) < 2 || utf8_code_points(phrase_b) < 2) return;
+  if (!value_token_spans(phrase_a).empty() || !value_token_spans(phrase_b).empty()) return;
+  if (phrase_b < phrase_a) std::swap(phrase_a, phrase_b);
+  pairs_.emplace(lang, std::move(phrase_a), std::move(phrase_b));
+}
+
+ClaimContrasts ClaimContrastCollector::finish(const std::vector<ProductSentence>& sentences) const {
+  struct Compacted {
+    const ProductSentence* sentence;
+    std::string text;
+  };
+  std::map<std::string, std::vector<Compacted>> by_lang;
+  std::map<std::string, std::set<std::string>> entities_by_lang;
+  for (const auto& s : sentences) {
+    by_lang[s.lang].push_back({&s, compact(s.text, "sentence of " + s.entity)});
+    entities_by_lang[s.lang].insert(s.entity);
+  }
+  std::map<std::pair<std::string, std::string>, bool> distinctive;  // (lang, phrase) -> kept
+  auto is_distinctive = [&](const std::string& lang, const std::string& phrase) {
+    auto [it, fresh] = distinctive.try_emplace({lang, phrase}, false);
+    if (!fresh) return it->second;
+    std::set<std::string> entities;
+    for (const auto& c : by_lang[lang])
+      if (c.text.find(phrase) != std::string::npos) entities.insert(c.sentence->entity);
+    const double products = static_cast<double>(entities_by_lang[lang].size());
+    it->second = products > 0 && static_cast<double>(entities.size()) <= kMaxEntityShare * products;
+    return it->second;
+  };
+  ClaimContrasts out;
+  for (const auto& [lang, a, b] : pairs_)
+    if (is_distinctive(lang, a) && is_distinctive(lang, b)) out.push_back({lang, a, b});
+  return out;
+}
+
+std::string claim_contrasts_to_jsonl(const ClaimContrasts& contrasts) {
+  std::string out;
+  for (const auto& c : contrasts) {
+    nlohmann::ordered_json j;
+    j["lang"] = c.lang;
+    j["a"] = c.a;
+    j["b"] = c.b;
+    out += j.dump() + "\n";
+  }
+  return out;
+}
+
+ClaimContrasts load_claim_contrasts(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) fail(path, ": cannot open the claim contrasts (gemba data statements --contrasts-output)");
+  ClaimContrasts out;
+  std::string line;
+  for (size_t line_no = 1; std::getline(in, line); ++line_no) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = cat(path, ":", line_no);
+    require_utf8(line, where);
+    const Json j = parse_json(line, where);
+    for (const char* key : {"lang", "a", "b"}) require_field(j, key, where);
+    out.push_back({j["lang"].get<std::string>(), compact(j["a"].get<std::string>(), where),
+                   compact(j["b"].get<std::string>(), where)});
+  }
+  return out;
+}
+
+std::vector<ClaimClash> claim_clashes(const ClaimContrasts& contrasts, const std::string& statement, const std::string& recalled) {
+  std::vector<ClaimClash> out;
+  if (contrasts.empty()) return out;
+  const std::string s = compact(statement, "statement"), r = compact(recalled, "recalled text");
+  auto has = [](const std::string& text, const std::string& phrase) { return text.find(phrase) != std::string::npos; };
+  for (const auto& c : contrasts) {
+    for (const auto& [said, other] : {std::pair{&c.a, &c.b}, std::pair{&c.b, &c.a}}) {
+      if (has(s, *said) && !has(s, *other) && has(r, *other) && !has(r, *said)) out.push_back({*said, *other});
+    }
+  }
+  return out;
+}
+
+}  // namespace gemba::data
