@@ -6,6 +6,7 @@
 #include "core/atomic-output.h"
 #include "core/progress.h"
 #include "engine/model-bundle.h"
+#include "data/claim-contrasts.h"
 #include "eval/knowledge-probe.h"
 #include "eval/truefalse-eval.h"
 
@@ -15,6 +16,7 @@ struct Flags {
   std::string model, data, out, mode = "loglik", chat_template, system, split;
   std::string judge_url, judge_model, judge_key_env = "OPENAI_API_KEY";
   std::string knowledge_pairs;
+  std::string claim_contrasts;
   size_t knowledge_limit = 500;
   int threads = 0;
   int64_t max_answer_tokens = 0;  // 0: 64 for a free answer (generate), 160 for a recalled sentence (recall)
@@ -38,15 +40,20 @@ int run(const Flags& f) {
   options.max_answer_tokens = f.max_answer_tokens > 0 ? f.max_answer_tokens : (f.mode == "recall" ? 160 : 64);
   if (!f.chat_template.empty()) options.chat_template = tokenizer::parse_chat_template(f.chat_template);
   else if (bundle.chat_template) options.chat_template = *bundle.chat_template;
+  if (!f.claim_contrasts.empty()) {
+    if (f.mode != "recall") fail("--claim-contrasts grades recalled sentences: it needs --mode recall (got --mode ", f.mode, ")");
+    options.claim_contrasts = data::load_claim_contrasts(f.claim_contrasts);
+  }
   if (!f.judge_url.empty()) options.judge = eval::JudgeConfig{f.judge_url, f.judge_model, f.judge_key_env};
 
   Progress progress("eval " + f.mode, items.size(), "item");
   auto result = eval::run_truefalse(bundle, items, options, [&](size_t done, size_t) { progress.update(done); });
   progress.finish();
   auto rows = eval::accuracy_rows(result.results);
-  std::printf("model: %s  mode: %s  template: %s  items: %zu%s\n", f.model.c_str(), f.mode.c_str(),
+  std::printf("model: %s  mode: %s  template: %s  items: %zu%s%s\n", f.model.c_str(), f.mode.c_str(),
               tokenizer::chat_template_name(options.chat_template).c_str(), items.size(),
-              result.unparsed ? cat("  unparsed answers: ", result.unparsed).c_str() : "");
+              result.unparsed ? cat("  unparsed answers: ", result.unparsed).c_str() : "",
+              f.claim_contrasts.empty() ? "" : cat("  claim contrasts: ", options.claim_contrasts.size()).c_str());
   std::printf("%s", eval::format_accuracy_table(rows).c_str());
   // The knowledge probe on the same model: does the LM itself know the facts (eval/knowledge-probe.h)?
   Json knowledge;
@@ -71,6 +78,8 @@ int run(const Flags& f) {
                     {{"model", f.model}, {"data", f.data}, {"mode", f.mode},
                      {"template", tokenizer::chat_template_name(options.chat_template)},
                      {"grader", f.mode != "generate" ? f.mode : (options.judge ? "judge:" + f.judge_model : "rule")},
+                     {"claim_contrasts", f.claim_contrasts.empty() ? Json() : Json({{"file", f.claim_contrasts},
+                                                                                      {"pairs", options.claim_contrasts.size()}})},
                      {"unparsed", result.unparsed}, {"rows", eval::accuracy_rows_json(rows)}, {"knowledge", knowledge}});
     dir.commit();
   }
@@ -94,6 +103,10 @@ gemba::cli::VerbRegistration reg{
       app.add_option("-t,--threads", f->threads, "threads (0: all)");
       app.add_option("--knowledge-pairs", f->knowledge_pairs,
                      "also run the knowledge probe on these (true, value-swapped) sentence pairs (gemba data statements --pairs-output)")
+          ->check(CLI::ExistingFile);
+      app.add_option("--claim-contrasts", f->claim_contrasts,
+                     "recall mode: also compare the values the manuals write as words, as pairs that contradict each other "
+                     "(\"overload\" / \"overspeed\"; gemba data statements --contrasts-output)")
           ->check(CLI::ExistingFile);
       app.add_option("--knowledge-limit", f->knowledge_limit, "knowledge probe: the first N pairs (0: all)")->capture_default_str();
       app.add_option("--max-answer-tokens", f->max_answer_tokens, "generate/recall: answer length cap (default 64 / 160)");

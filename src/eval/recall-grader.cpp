@@ -31,7 +31,8 @@ std::vector<std::string> quoted_phrases(const std::string& text) {
 
 }  // namespace
 
-RecallComparison compare_recall(const std::string& recalled, const std::string& statement) {
+RecallComparison compare_recall(const std::string& recalled, const std::string& statement,
+                                const data::ClaimContrasts& contrasts) {
   RecallComparison c;
   auto a = value_tokens(statement, "statement"), b = value_tokens(recalled, "recalled text");
   std::sort(a.begin(), a.end());
@@ -43,14 +44,19 @@ RecallComparison compare_recall(const std::string& recalled, const std::string& 
     if (r.find(p) == std::string::npos) c.only_in_statement.push_back("「" + p + "」");
   for (const auto& p : quoted_phrases(r))
     if (s.find(p) == std::string::npos) c.only_in_recall.push_back("「" + p + "」");
+  for (const auto& clash : data::claim_clashes(contrasts, statement, recalled)) {
+    c.only_in_statement.push_back(clash.in_statement);
+    c.only_in_recall.push_back(clash.in_recall);
+  }
   c.agrees = c.only_in_statement.empty() && c.only_in_recall.empty();
   return c;
 }
 
-std::optional<bool> recall_names_reference(const std::string& recalled, const std::string& reference) {
+std::optional<bool> recall_names_reference(const std::string& recalled, const std::string& reference,
+                                           const data::ClaimContrasts& contrasts) {
   if (value_tokens(reference, "reference answer").empty() && quoted_phrases(without_spaces(nfkc(reference, "reference answer"))).empty())
     return std::nullopt;
-  return compare_recall(recalled, reference).only_in_statement.empty();
+  return compare_recall(recalled, reference, contrasts).only_in_statement.empty();
 }
 
 }  // namespace gemba::eval

@@ -10,14 +10,20 @@
 //    . , - / : between two of them, that contain a digit ("64k", "RS-232C", "0.35", "P0-02",
 //    "x1") or are two or more capital letters ("MENU");
 //  * quoted phrases: the text inside 「」, 『』 or "".
-// The texts agree when both have the same multiset of value tokens and every quoted phrase of
-// either occurs (spaces ignored) in the other. Values written as plain words outside quotes
-// ("momentary power failure") are not compared: a swap between two such values reads as agreeing.
+//  * with claim contrasts (data/claim-contrasts.h, `gemba data statements --contrasts-output`):
+//    values written as words, in pairs the manuals swap between products ("overload" /
+//    "overspeed").
+// The texts agree when both have the same multiset of value tokens, every quoted phrase of
+// either occurs (spaces ignored) in the other, and the statement names no phrase of a contrast
+// pair whose other phrase the recall names instead. Without contrasts, values written as plain
+// words outside quotes are not compared: "AL.66 means overspeed" reads as agreeing with a recall
+// of "AL.66 for overload".
 #pragma once
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "data/claim-contrasts.h"
 #include "data/value-tokens.h"
 
 namespace gemba::eval {
@@ -28,7 +34,8 @@ struct RecallComparison {
   std::vector<std::string> only_in_recall;     // ... and the other way round
 };
 
-RecallComparison compare_recall(const std::string& recalled, const std::string& statement);
+RecallComparison compare_recall(const std::string& recalled, const std::string& statement,
+                                const data::ClaimContrasts& contrasts = {});
 
 // The stricter reading, for a test item that has a reference answer ("False. Correct statement:
 // The program capacity of the ZCP-110 is 8k steps."): does the recall name every value token and
@@ -36,7 +43,8 @@ RecallComparison compare_recall(const std::string& recalled, const std::string& 
 // a false statement, including one about another attribute ("ZCP-110 P0-02 default: 20 ms" for a
 // question on I/O points); a judge with the reference would not. nullopt when the reference names
 // no values ("False."): then only the verdict can be graded.
-std::optional<bool> recall_names_reference(const std::string& recalled, const std::string& reference);
+std::optional<bool> recall_names_reference(const std::string& recalled, const std::string& reference,
+                                           const data::ClaimContrasts& contrasts = {});
 
 // The value tokens of a text (the first rule above), in order.
 using data::value_tokens;

@@ -125,13 +125,13 @@ TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFa
       r.answer = answers[i].text;
       std::string recalled = r.answer;
       if (recalled.rfind(wording.recall_lead, 0) == 0) recalled = recalled.substr(wording.recall_lead.size());
-      auto comparison = compare_recall(recalled, item.statement);
+      auto comparison = compare_recall(recalled, item.statement, options.claim_contrasts);
       r.predicted = comparison.agrees;
       r.correct = r.predicted == item.label;
       r.verdict = comparison.agrees ? "agrees" : "differs:";
       for (const auto& v : comparison.only_in_statement) r.verdict += " -" + v;
       for (const auto& v : comparison.only_in_recall) r.verdict += " +" + v;
-      r.names_reference = recall_names_reference(recalled, item.reference_answer);
+      r.names_reference = recall_names_reference(recalled, item.reference_answer, options.claim_contrasts);
     } else {
       r.answer = answers[i].text;
       if (judge) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/model-bundle.h"
+#include "data/claim-contrasts.h"
 #include "eval/accuracy-report.h"
 #include "eval/judge-client.h"
 #include "eval/truefalse-set.h"
@@ -29,6 +30,7 @@ struct TrueFalseOptions {
   int64_t max_answer_tokens = 64;              // generate and recall modes
   int64_t n_parallel = 16;                     // generate and recall modes: items answered together
   std::optional<JudgeConfig> judge;            // generate mode; none: rule grader
+  data::ClaimContrasts claim_contrasts;        // recall mode: values written as words (eval/recall-grader.h)
 };
 
 struct TrueFalseRun {

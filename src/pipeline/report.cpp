@@ -197,7 +197,8 @@ std::string write_report(const Recipe& recipe, const std::vector<Stage>& stages,
 
   const std::string mode = recipe.stage_settings("eval").value("mode", std::string("loglik"));
   const std::string how = mode == "recall"  ? " (eval mode recall: the model says what the manual says; the statement counts as "
-                                              "true when that names the same values)"
+                                              "true when that names the same values: numbers and codes, and with stages.statements the values the "
+                                              "manuals write as words, statements/contrasts.jsonl)"
                           : mode == "loglik" ? " (eval mode loglik: the likelier of the two answers)"
                                              : " (eval mode " + mode + ")";
   std::string md = cat("# gemba run: ", recipe.name, "\n\nRecipe: `", recipe.path, "`. Accuracy on the 2-choice test", how, " with ",

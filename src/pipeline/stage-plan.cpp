@@ -74,6 +74,12 @@ struct Planner {
       const std::string pairs = path_of("statements", "knowledge-pairs.jsonl");
       append(s.argv, {"--knowledge-pairs", pairs});
       s.inputs.push_back(pairs);
+      // Recall answers are also graded on the values the manuals write as words.
+      if (recipe.stage_settings("eval").value("mode", std::string("loglik")) == "recall") {
+        const std::string contrasts = path_of("statements", "contrasts.jsonl");
+        append(s.argv, {"--claim-contrasts", contrasts});
+        s.inputs.push_back(contrasts);
+      }
     }
     append(s.argv, {"-o", s.output});
     append(s.argv, threads_flag());
@@ -108,7 +114,8 @@ struct Planner {
       Stage s{"statements", "prepare", {"data", "statements"}, {}, path_of("statements", "statements.jsonl")};
       for (auto& m : input_paths(recipe, "manuals")) append(s.argv, {"--manuals", m}), s.inputs.push_back(m);
       append(s.argv, {"--faq", faq_train, "-o", s.output, "--pairs-output", path_of("statements", "knowledge-pairs.jsonl"),
-                      "--recall-pairs-output", path_of("statements", "recall-pairs.jsonl")});
+                      "--recall-pairs-output", path_of("statements", "recall-pairs.jsonl"), "--contrasts-output",
+                      path_of("statements", "contrasts.jsonl")});
       s.inputs.push_back(faq_train);
       append(s.argv, settings_to_flags(recipe.stage_settings("statements"), {}));
       add(std::move(s));

@@ -41,10 +41,35 @@ TEST(RecallGrader, ADifferentValueDisagreesAndIsNamed) {
 }
 
 TEST(RecallGrader, WordedValuesOutsideQuotesAreNotCompared) {
-  // The documented blind spot: a swap between two plain-word values reads as agreeing.
+  // Without claim contrasts (below), a swap between two plain-word values reads as agreeing.
   EXPECT_TRUE(compare_recall("E-54 on the ZCP-110 means low battery voltage.",
                              "E-54 on the ZCP-110 means momentary power failure detected.")
                   .agrees);
+}
+
+TEST(RecallGrader, ClaimContrastsCompareWordedValues) {
+  // With the pairs the manuals swap between products (data/claim-contrasts.h), a worded value
+  // in place of the statement's is a contradiction, named like any other value.
+  const gemba::data::ClaimContrasts contrasts = {{"en", "lowbatteryvoltage", "momentarypowerfailuredetected"},
+                                                 {"ja", "アナログ入力", "アナログ出力"}};
+  auto c = compare_recall("E-54 on the ZCP-110 means low battery voltage.",
+                          "E-54 on the ZCP-110 means momentary power failure detected.", contrasts);
+  EXPECT_FALSE(c.agrees);
+  EXPECT_EQ(c.only_in_statement, (std::vector<std::string>{"momentarypowerfailuredetected"}));
+  EXPECT_EQ(c.only_in_recall, (std::vector<std::string>{"lowbatteryvoltage"}));
+  EXPECT_FALSE(compare_recall("ZIO-A62の仕様上のユニット種別はアナログ出力となっています。", "ZIO-A62のユニット種別はアナログ入力である。",
+                              contrasts)
+                   .agrees);
+  // The same worded value in other words still agrees; so does a recall naming neither word.
+  EXPECT_TRUE(compare_recall("ZIO-A62はユニット種別がアナログ入力のI/Oユニットです。", "ZIO-A62のユニット種別はアナログ入力である。",
+                             contrasts)
+                  .agrees);
+  EXPECT_TRUE(compare_recall("E-54 on the ZCP-110: see the manual.", "E-54 on the ZCP-110 means low battery voltage.", contrasts).agrees);
+  // The strict reading: the reference's worded value, not the other one.
+  using gemba::eval::recall_names_reference;
+  const std::string reference = "False. Correct statement: The unit type of the ZIO-A62 is analog output (アナログ出力).";
+  EXPECT_EQ(recall_names_reference("ZIO-A62のユニット種別はアナログ出力です。", reference, contrasts), true);
+  EXPECT_EQ(recall_names_reference("ZIO-A62のユニット種別はアナログ入力です。", reference, contrasts), false);
 }
 
 TEST(RecallGrader, EmptyRecallDisagreesWithAStatementThatHasValues) {

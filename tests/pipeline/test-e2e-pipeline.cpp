@@ -98,7 +98,7 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   const fs::path run = dir_ / "runs/mini";
   for (const char* p : {"prepare/train.tok", "prepare/tokenizer", "prepare-general/train.tok", "base/config.json",
                         "base/model.safetensors", "base/metrics.jsonl", "cpt/model.safetensors", "eval-base/report.json",
-                        "statements/statements.jsonl", "statements/knowledge-pairs.jsonl", "statements/recall-pairs.jsonl", "sft/model.safetensors", "eval-sft/report.json", "pairs/pairs.jsonl", "mistakes/pairs.jsonl",
+                        "statements/statements.jsonl", "statements/knowledge-pairs.jsonl", "statements/recall-pairs.jsonl", "statements/contrasts.jsonl", "sft/model.safetensors", "eval-sft/report.json", "pairs/pairs.jsonl", "mistakes/pairs.jsonl",
                         "dpo/model.safetensors", "dpo/reference-logps.json", "eval-dpo/report.json",
                         "ablations/lora/sft/adapter_config.json", "ablations/lora/sft/adapter_model.safetensors",
                         "ablations/lora/sft/adapter.gguf", "ablations/lora/sft/model.safetensors", "ablations/lora/dpo/model.safetensors",
@@ -120,6 +120,10 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   EXPECT_EQ(cpt_row["accuracy"]["strict"]["n"].get<int>(), 12);
   EXPECT_LE(cpt_row["accuracy"]["strict"]["correct"].get<int>(), cpt_row["accuracy"]["all"]["correct"].get<int>());
   EXPECT_NE(first.out.find("| strict |"), std::string::npos) << "the table has the strict column";
+  // ... and compares the values the manuals write as words, from the statements stage's contrasts.
+  auto eval_cpt = gemba::read_json_file((run / "eval-cpt/report.json").string());
+  ASSERT_TRUE(eval_cpt["claim_contrasts"].is_object()) << eval_cpt.dump();
+  EXPECT_NE(eval_cpt["claim_contrasts"]["file"].get<std::string>().find("statements/contrasts.jsonl"), std::string::npos);
   EXPECT_TRUE(cpt_row["val_ppl"].is_number());
   // Every eval also ran the knowledge probe on the mined (true, value-swapped) sentence pairs.
   ASSERT_TRUE(cpt_row["knowledge"].is_object()) << cpt_row.dump();

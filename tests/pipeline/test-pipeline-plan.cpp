@@ -144,6 +144,36 @@ TEST(StagePlan, DpoTrainsOnTheChosenPairSources) {
   EXPECT_NE(plan_error(d, with_dpo(d, "  dpo: {pairs: faq}")).find("stages.dpo.pairs"), std::string::npos);
 }
 
+TEST(StagePlan, RecallEvalsGradeWordedValuesFromTheStatementsContrasts) {
+  TempDir d;
+  auto plan = [&](const std::string& eval_line) {
+    std::string text = with_dpo(d, "  dpo: {steps: 2}", "  statements: {answer: recall}\n");
+    text.replace(text.find("  eval: {}\n"), 11, eval_line);
+    return plan_stages(load_recipe(d.file("r.yaml", text)), "runs/mini");
+  };
+  auto find = [](const std::vector<Stage>& stages, const std::string& name) {
+    auto it = std::find_if(stages.begin(), stages.end(), [&](auto& s) { return s.name == name; });
+    EXPECT_NE(it, stages.end()) << name;
+    return *it;
+  };
+  const std::string file = "runs/mini/statements/contrasts.jsonl";
+  auto recall = plan("  eval: {mode: recall}\n");
+  const Stage statements = find(recall, "statements");
+  auto out = std::find(statements.argv.begin(), statements.argv.end(), "--contrasts-output");
+  ASSERT_NE(out, statements.argv.end());
+  EXPECT_EQ(*(out + 1), file);
+  for (const std::string name : {"eval-sft", "eval-dpo", "eval-q8_0"}) {
+    const Stage eval = find(recall, name);
+    auto flag = std::find(eval.argv.begin(), eval.argv.end(), "--claim-contrasts");
+    ASSERT_NE(flag, eval.argv.end()) << name;
+    EXPECT_EQ(*(flag + 1), file);
+    EXPECT_TRUE(contains(eval.inputs, file)) << name << ": a changed file must rerun the eval";
+  }
+  // loglik evals score answer tokens: no recalled sentence to compare.
+  auto loglik = plan("  eval: {}\n");
+  EXPECT_FALSE(contains(find(loglik, "eval-sft").argv, "--claim-contrasts"));
+}
+
 TEST(StagePlan, MissingInputIsAnError) {
   TempDir d;
   std::string text = recipe_text(d);
