@@ -181,7 +181,10 @@ std::vector<ClaimClash> claim_clashes(const ClaimContrasts& contrasts, const std
   auto has = [](const std::string& text, const std::string& phrase) { return text.find(phrase) != std::string::npos; };
   for (const auto& c : contrasts) {
     for (const auto& [said, other] : {std::pair{&c.a, &c.b}, std::pair{&c.b, &c.a}}) {
-      if (has(s, *said) && !has(s, *other) && has(r, *other) && !has(r, *said)) out.push_back({*said, *other});
+      if (!has(s, *said) || has(s, *other) || !has(r, *other) || has(r, *said)) continue;
+      // The same two words may be a pair in both languages ("CANopen" / "EtherNet/IP"): once.
+      const bool seen = std::any_of(out.begin(), out.end(), [&](const ClaimClash& x) { return x.in_statement == *said && x.in_recall == *other; });
+      if (!seen) out.push_back({*said, *other});
     }
   }
   return out;

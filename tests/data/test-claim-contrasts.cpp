@@ -90,6 +90,9 @@ TEST(ClaimContrasts, AStatementAndARecallClashWhenEachNamesTheOtherWord) {
   // A statement naming both words claims neither against the other.
   EXPECT_TRUE(claim_clashes(c, "overload, not overspeed", "overspeed").empty());
   EXPECT_TRUE(claim_clashes({}, "overload", "overspeed").empty());
+  // A pair found in both languages clashes once.
+  const ClaimContrasts both = {{"en", "CANopen", "EtherNet/IP"}, {"ja", "CANopen", "EtherNet/IP"}};
+  EXPECT_EQ(claim_clashes(both, "The ABC-100 has CANopen.", "The ABC-100 has EtherNet/IP.").size(), 1u);
 }
 
 TEST(ClaimContrasts, FileRoundTripAndErrorsNameTheLine) {
