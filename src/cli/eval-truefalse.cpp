@@ -79,7 +79,7 @@ int run(const Flags& f) {
                      {"template", tokenizer::chat_template_name(options.chat_template)},
                      {"grader", f.mode != "generate" ? f.mode : (options.judge ? "judge:" + f.judge_model : "rule")},
                      {"claim_contrasts", f.claim_contrasts.empty() ? Json() : Json({{"file", f.claim_contrasts},
-                                                                                      {"pairs", options.claim_contrasts.size()}})},
+                                                                                      {"sets", options.claim_contrasts.size()}})},
                      {"unparsed", result.unparsed}, {"rows", eval::accuracy_rows_json(rows)}, {"knowledge", knowledge}});
     dir.commit();
   }

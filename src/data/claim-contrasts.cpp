@@ -5,12 +5,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "core/error.h"
 #include "core/json.h"
 #include "core/nfkc.h"
 #include "core/utf8.h"
+#include "data/statement-mining.h"
 #include "data/value-tokens.h"
 
 namespace gemba::data {
@@ -36,12 +38,44 @@ std::string encode_range(const CodePoints& cps, size_t begin, size_t end) {
   return out;
 }
 
-// NFKC, without whitespace.
+// NFKC, without whitespace, ASCII letters in lower case ("Overload" in a table cell is the
+// "overload" of a sentence).
 std::string compact(std::string_view text, const std::string& what) {
   std::string out;
-  for (char c : nfkc(text, what))
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') out += c;
+  for (char c : nfkc(text, what)) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') continue;
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
   return out;
+}
+
+std::string trim(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r"), e = s.find_last_not_of(" \t\r");
+  return b == std::string_view::npos ? std::string() : std::string(s.substr(b, e - b + 1));
+}
+
+// "| a | b |" -> {"a", "b"}.
+std::vector<std::string> table_cells(std::string_view line) {
+  std::string row = trim(line);
+  if (!row.empty() && row.front() == '|') row.erase(0, 1);
+  if (!row.empty() && row.back() == '|') row.pop_back();
+  std::vector<std::string> cells;
+  size_t start = 0;
+  for (size_t bar = row.find('|'); ; bar = row.find('|', start)) {
+    cells.push_back(trim(std::string_view(row).substr(start, bar == std::string::npos ? std::string::npos : bar - start)));
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  return cells;
+}
+
+// "|---|:--:|" : the row under a Markdown table's header.
+bool is_separator_row(std::string_view line) {
+  const std::string row = trim(line);
+  if (row.empty() || row.front() != '|') return false;
+  for (const auto& cell : table_cells(row))
+    if (cell.empty() || cell.find_first_not_of(":-") != std::string::npos || cell.find('-') == std::string::npos) return false;
+  return true;
 }
 
 // The lengths of the common prefix and suffix of a and b, backed off so that neither ends
@@ -88,9 +122,12 @@ std::string phrase_of(const std::string& middle) {
   return p;
 }
 
-void require_field(const Json& j, const char* key, const std::string& where) {
+const char* const kFileHint = " (a line of `gemba data statements --contrasts-output`)";
+
+std::string require_string(const Json& j, const char* key, const std::string& where) {
   if (!j.contains(key) || !j[key].is_string() || j[key].get<std::string>().empty())
-    fail(where, ": field '", key, "' must be a non-empty string (a line of `gemba data statements --contrasts-output`)");
+    fail(where, ": field '", key, "' must be a non-empty string", kFileHint);
+  return j[key].get<std::string>();
 }
 
 }  // namespace
@@ -112,9 +149,41 @@ void ClaimContrastCollector::add(const std::string& lang, const CodePoints& a, c
   }
   std::string phrase_a = phrase_of(middle_a), phrase_b = phrase_of(middle_b);
   if (phrase_a == phrase_b || utf8_code_points(phrase_a) < 2 || utf8_code_points(phrase_b) < 2) return;
-  if (!value_token_spans(phrase_a).empty() || !value_token_spans(phrase_b).empty()) return;
   if (phrase_b < phrase_a) std::swap(phrase_a, phrase_b);
   pairs_.emplace(lang, std::move(phrase_a), std::move(phrase_b));
+}
+
+void ClaimContrastCollector::add_tables(const std::string& text, const std::regex& entity) {
+  std::vector<std::string_view> lines;
+  for (size_t start = 0; start <= text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(std::string_view(text).substr(start, end - start));
+    start = end + 1;
+  }
+  for (size_t i = 0; i + 1 < lines.size(); ++i) {
+    if (trim(lines[i]).rfind('|', 0) != 0 || !is_separator_row(lines[i + 1])) continue;
+    std::vector<std::string> header = table_cells(lines[i]);
+    std::string table_key, table_text = std::string(lines[i]);
+    for (auto& cell : header) {
+      cell = std::regex_replace(cell, entity, "<product>");  // the spec tables' header names the product
+      table_key += cell + "|";
+    }
+    size_t end = i + 2;
+    while (end < lines.size() && trim(lines[end]).rfind('|', 0) == 0) table_text += std::string(lines[end++]);
+    const std::string lang = statement_language(table_text);
+    for (size_t row = i + 2; row < end; ++row) {
+      if (is_separator_row(lines[row])) continue;  // a second table glued on without a blank line
+      const std::vector<std::string> cells = table_cells(lines[row]);
+      for (size_t k = 1; k < std::min(cells.size(), header.size()); ++k) {  // column 0 names the row
+        const std::string value = nfkc(cells[k], "table cell");
+        if (std::regex_search(cells[k], entity) || !value_token_spans(value).empty()) continue;
+        std::string phrase = phrase_of(value);
+        if (utf8_code_points(phrase) >= 2) columns_[{lang, table_key + header[k]}].insert(std::move(phrase));
+      }
+    }
+    i = end - 1;
+  }
 }
 
 ClaimContrasts ClaimContrastCollector::finish(const std::vector<ProductSentence>& sentences) const {
@@ -136,12 +205,22 @@ ClaimContrasts ClaimContrastCollector::finish(const std::vector<ProductSentence>
     for (const auto& c : by_lang[lang])
       if (c.text.find(phrase) != std::string::npos) entities.insert(c.sentence->entity);
     const double products = static_cast<double>(entities_by_lang[lang].size());
-    it->second = products > 0 && static_cast<double>(entities.size()) <= kMaxEntityShare * products;
+    it->second = static_cast<double>(entities.size()) <= kMaxEntityShare * products;  // no sentences: no evidence against
     return it->second;
   };
   ClaimContrasts out;
   for (const auto& [lang, a, b] : pairs_)
-    if (is_distinctive(lang, a) && is_distinctive(lang, b)) out.push_back({lang, a, b});
+    if (is_distinctive(lang, a) && is_distinctive(lang, b)) out.push_back({lang, "sentences", {a, b}});
+  for (const auto& [key, cells] : columns_) {
+    const auto& [lang, column] = key;
+    ClaimContrast c{lang, "table: " + column.substr(column.rfind('|') + 1), {}};
+    for (const auto& phrase : cells)
+      if (is_distinctive(lang, phrase)) c.phrases.push_back(phrase);
+    if (c.phrases.size() >= 2) out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [](const ClaimContrast& x, const ClaimContrast& y) {
+    return std::tie(x.lang, x.slot, x.phrases) < std::tie(y.lang, y.slot, y.phrases);
+  });
   return out;
 }
 
@@ -150,8 +229,8 @@ std::string claim_contrasts_to_jsonl(const ClaimContrasts& contrasts) {
   for (const auto& c : contrasts) {
     nlohmann::ordered_json j;
     j["lang"] = c.lang;
-    j["a"] = c.a;
-    j["b"] = c.b;
+    j["slot"] = c.slot;
+    j["phrases"] = c.phrases;
     out += j.dump() + "\n";
   }
   return out;
@@ -167,9 +246,14 @@ ClaimContrasts load_claim_contrasts(const std::string& path) {
     const std::string where = cat(path, ":", line_no);
     require_utf8(line, where);
     const Json j = parse_json(line, where);
-    for (const char* key : {"lang", "a", "b"}) require_field(j, key, where);
-    out.push_back({j["lang"].get<std::string>(), compact(j["a"].get<std::string>(), where),
-                   compact(j["b"].get<std::string>(), where)});
+    ClaimContrast c{require_string(j, "lang", where), require_string(j, "slot", where), {}};
+    if (!j.contains("phrases") || !j["phrases"].is_array() || j["phrases"].size() < 2)
+      fail(where, ": field 'phrases' must be a list of two or more phrases", kFileHint);
+    for (const auto& p : j["phrases"]) {
+      if (!p.is_string() || p.get<std::string>().empty()) fail(where, ": field 'phrases' holds ", p.dump(), ", not a phrase", kFileHint);
+      c.phrases.push_back(compact(p.get<std::string>(), where));
+    }
+    out.push_back(std::move(c));
   }
   return out;
 }
@@ -180,12 +264,15 @@ std::vector<ClaimClash> claim_clashes(const ClaimContrasts& contrasts, const std
   const std::string s = compact(statement, "statement"), r = compact(recalled, "recalled text");
   auto has = [](const std::string& text, const std::string& phrase) { return text.find(phrase) != std::string::npos; };
   for (const auto& c : contrasts) {
-    for (const auto& [said, other] : {std::pair{&c.a, &c.b}, std::pair{&c.b, &c.a}}) {
-      if (!has(s, *said) || has(s, *other) || !has(r, *other) || has(r, *said)) continue;
-      // The same two words may be a pair in both languages ("CANopen" / "EtherNet/IP"): once.
-      const bool seen = std::any_of(out.begin(), out.end(), [&](const ClaimClash& x) { return x.in_statement == *said && x.in_recall == *other; });
-      if (!seen) out.push_back({*said, *other});
+    const std::string *said = nullptr, *other = nullptr;
+    for (const auto& p : c.phrases) {
+      if (!said && has(s, p) && !has(r, p)) said = &p;
+      if (!other && has(r, p) && !has(s, p)) other = &p;
     }
+    if (!said || !other) continue;
+    // The same two phrases may be in several sets (both languages, a sentence pair and a table): once.
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const ClaimClash& x) { return x.in_statement == *said && x.in_recall == *other; });
+    if (!seen) out.push_back({*said, *other});
   }
   return out;
 }

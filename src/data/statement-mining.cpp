@@ -305,7 +305,9 @@ StatementMiningResult mine_statements(const std::vector<StatementSourceText>& te
   // 1. Sentences, deduplicated by exact text (the first source is kept).
   std::vector<CorpusSentence> sentences;
   std::unordered_set<std::string> corpus_texts;
+  ClaimContrastCollector claim_contrasts;
   for (const auto& source : texts) {
+    claim_contrasts.add_tables(source.text, entity_re);
     for (auto& s : split_corpus_sentences(source, options)) {
       ++report.sentences_read;
       if (is_question(s.text)) {
@@ -368,7 +370,6 @@ StatementMiningResult mine_statements(const std::vector<StatementSourceText>& te
     it->second.push_back(i);
   }
   std::vector<std::vector<Candidate>> candidates(kept.size());
-  ClaimContrastCollector claim_contrasts;
   std::vector<std::unordered_set<std::string>> candidate_texts(kept.size());
   auto consider = [&](size_t target, size_t donor, size_t prefix, size_t suffix) {
     const EntitySentence& t = kept[target];
@@ -521,7 +522,7 @@ std::string format_statement_report(const StatementMiningReport& r) {
                         "\n", "  skipped, true elsewhere: ", r.skipped_true_elsewhere, "\n",
                         "statements:                ", r.true_statements, " true, ", r.false_statements, " false\n",
                         "  fact also said otherwise: ", r.other_phrasing_found, " (recall answer in other words: ",
-                        r.cross_phrased, ")\n", "plain-word value pairs:    ", r.claim_contrasts, "\n");
+                        r.cross_phrased, ")\n", "worded value sets:         ", r.claim_contrasts, "\n");
   for (const auto& [lang, c] : r.by_language)
     out += cat("  ", lang, ": ", c.sentences_with_one_entity, " sentences with one entity, ", c.true_statements, " true, ",
                c.false_statements, " false\n");

@@ -88,7 +88,7 @@ struct StatementMiningReport {
   size_t false_statements = 0;
   size_t other_phrasing_found = 0;  // statements whose fact the corpus also states in other words
   size_t cross_phrased = 0;         // ... whose recall answer is one of those (cross_phrasing)
-  size_t claim_contrasts = 0;       // plain-word value pairs kept (data/claim-contrasts.h)
+  size_t claim_contrasts = 0;       // sets of worded values kept (data/claim-contrasts.h)
   std::map<std::string, StatementLanguageCounts> by_language;  // "ja", "en"
 };
 

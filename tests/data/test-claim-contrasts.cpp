@@ -1,7 +1,10 @@
 // data: values written as words (src/data/claim-contrasts.h), found by the statement miner on
-// hand-made English and Japanese texts about four fake products: which pairs are found, which
-// are not (phrasing, values), how a statement and a recall clash, and the file format.
+// hand-made English and Japanese texts about four fake products: which sets are found (sentence
+// pairs, table columns), which phrases are not (phrasing, values, row keys), how a statement and
+// a recall clash, and the file format.
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -21,9 +24,23 @@ ClaimContrasts mine(const std::string& text) {
   return mine_statements({{"doc", text, true}}, options).claim_contrasts;
 }
 
-bool has_pair(const ClaimContrasts& contrasts, const std::string& lang, const std::string& a, const std::string& b) {
-  return std::any_of(contrasts.begin(), contrasts.end(), [&](const ClaimContrast& c) {
-    return c.lang == lang && ((c.a == a && c.b == b) || (c.a == b && c.b == a));
+const ClaimContrast* find_set(const ClaimContrasts& sets, const std::string& lang, const std::string& slot) {
+  for (const auto& c : sets)
+    if (c.lang == lang && c.slot == slot) return &c;
+  return nullptr;
+}
+
+// Some set of this language holds both phrases.
+bool contrasted(const ClaimContrasts& sets, const std::string& lang, const std::string& a, const std::string& b) {
+  return std::any_of(sets.begin(), sets.end(), [&](const ClaimContrast& c) {
+    auto has = [&](const std::string& p) { return std::find(c.phrases.begin(), c.phrases.end(), p) != c.phrases.end(); };
+    return c.lang == lang && has(a) && has(b);
+  });
+}
+
+bool anywhere(const ClaimContrasts& sets, const std::string& phrase) {
+  return std::any_of(sets.begin(), sets.end(), [&](const ClaimContrast& c) {
+    return std::find(c.phrases.begin(), c.phrases.end(), phrase) != c.phrases.end();
   });
 }
 
@@ -45,80 +62,139 @@ const char* kFourProducts =
     "ABC-400で電源を入れたときは、ランプが点滅します。\n"
     "ABC-300の設定を変えた場合は、再起動します。\n";
 
+// Error tables of two products, and spec tables whose header names the product.
+const char* kTables =
+    "# ABC-100\n"
+    "| Code | Meaning | Remedy |\n"
+    "|---|---|---|\n"
+    "| E-11 | Overload | Reduce the load |\n"
+    "| E-14 | Fan stop 2 | Replace the fan |\n"
+    "\n"
+    "| Item | ABC-100 |\n"
+    "|:--|--:|\n"
+    "| Communication | CANopen |\n"
+    "| Rated output | 100 W |\n"
+    "# ABC-200\n"
+    "| Code | Meaning | Remedy |\n"
+    "| --- | --- | --- |\n"
+    "| E-12 | Overspeed | Check the gear ratio |\n"
+    "| E-15 | ABC-200 fault | Call service |\n"
+    "\n"
+    "| Item | ABC-200 |\n"
+    "|---|---|\n"
+    "| Communication | EtherNet/IP |\n"
+    "A | line | that is no table because no |---| row follows |\n"
+    "| x | y |\n"
+    "The ABC-300 weighs 1 kg.\nThe ABC-400 weighs 2 kg.\n";
+
 }  // namespace
 
-TEST(ClaimContrasts, FindsValuesWrittenAsWords) {
+TEST(ClaimContrasts, SentencePairsGiveWordedValues) {
   const ClaimContrasts c = mine(kFourProducts);
-  // Beside a value (error codes differ too): the words that still differ.
-  EXPECT_TRUE(has_pair(c, "en", "overload", "overspeed"));
-  EXPECT_TRUE(has_pair(c, "en", "overload", "lowvoltage"));
+  // Beside a value (error codes differ too): the words that still differ. Lower case.
+  EXPECT_TRUE(contrasted(c, "en", "overload", "overspeed"));
+  EXPECT_TRUE(contrasted(c, "en", "overload", "lowvoltage"));
   // A whole middle, without the sentence's full stop.
-  EXPECT_TRUE(has_pair(c, "en", "CANopen", "EtherNet/IP"));
+  EXPECT_TRUE(contrasted(c, "en", "canopen", "ethernet/ip"));
   // Japanese: "入" / "出" widened to the whole run of kanji and katakana.
-  EXPECT_TRUE(has_pair(c, "ja", "アナログ入力", "アナログ出力"));
-  for (const auto& pair : c) {
-    EXPECT_LT(pair.a, pair.b);
-    // Numbers are value tokens, compared as such: never a word pair ("100" / "200", "W" alone).
-    EXPECT_EQ(pair.a.find_first_of("0123456789"), std::string::npos) << pair.a;
-    EXPECT_EQ(pair.b.find_first_of("0123456789"), std::string::npos) << pair.b;
+  EXPECT_TRUE(contrasted(c, "ja", "アナログ入力", "アナログ出力"));
+  for (const auto& set : c) {
+    EXPECT_EQ(set.slot, "sentences");
+    ASSERT_EQ(set.phrases.size(), 2u);
+    EXPECT_LT(set.phrases[0], set.phrases[1]);
+    // Numbers are value tokens, compared as such: never a worded value ("100" / "200", "W" alone).
+    for (const auto& p : set.phrases) EXPECT_EQ(p.find_first_of("0123456789"), std::string::npos) << p;
   }
 }
 
 TEST(ClaimContrasts, PhrasingMostProductsUseIsNotAValue) {
   const ClaimContrasts c = mine(kFourProducts);
-  EXPECT_FALSE(has_pair(c, "ja", "とき", "場合"));
-  // The same text without the other products' "とき" sentences: then it is distinctive, and kept.
+  EXPECT_FALSE(anywhere(c, "とき"));
+  EXPECT_FALSE(anywhere(c, "場合"));
+  // The same two templates without the other products' "とき" sentences: then it is
+  // distinctive, and kept.
   const ClaimContrasts two = mine(
       "ABC-100でE-11が表示されたときは、ヒューズを交換します。\n"
       "ABC-200でE-12が表示された場合は、ヒューズを交換します。\n"
       "ABC-300の重量は1 kgです。\nABC-400の重量は2 kgです。\n");
-  EXPECT_TRUE(has_pair(two, "ja", "とき", "場合"));
+  EXPECT_TRUE(contrasted(two, "ja", "とき", "場合"));
 }
 
-TEST(ClaimContrasts, AStatementAndARecallClashWhenEachNamesTheOtherWord) {
-  const ClaimContrasts c = {{"en", "overload", "overspeed"}, {"ja", "アナログ入力", "アナログ出力"}};
-  auto clashes = claim_clashes(c, "Error code E-11 on the ABC-100 means: overspeed.", "The ABC-100 shows error code E-11 for overload.");
+TEST(ClaimContrasts, TableColumnsGiveSetsOfWordedValues) {
+  const ClaimContrasts c = mine(kTables);
+  const ClaimContrast* meaning = find_set(c, "en", "table: Meaning");
+  ASSERT_NE(meaning, nullptr);
+  // Both products' error tables (same header) make one set; a cell with a value ("Fan stop 2")
+  // or a product ("ABC-200 fault") is left out.
+  EXPECT_EQ(meaning->phrases, (std::vector<std::string>{"overload", "overspeed"}));
+  const ClaimContrast* remedy = find_set(c, "en", "table: Remedy");
+  ASSERT_NE(remedy, nullptr);
+  EXPECT_EQ(remedy->phrases.size(), 4u);
+  // The spec tables' header names the product: one column for all products. "100 W" is a value.
+  const ClaimContrast* spec = find_set(c, "en", "table: <product>");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_EQ(spec->phrases, (std::vector<std::string>{"canopen", "ethernet/ip"}));
+  // The key column names rows, not values; a line without a |---| row under it is no table.
+  EXPECT_FALSE(anywhere(c, "communication"));
+  EXPECT_FALSE(anywhere(c, "e-11"));
+  EXPECT_FALSE(anywhere(c, "line"));
+  EXPECT_FALSE(anywhere(c, "y"));
+}
+
+TEST(ClaimContrasts, AStatementAndARecallClashWhenEachNamesAnotherPhraseOfASet) {
+  const ClaimContrasts c = {{"en", "table: Meaning", {"lowvoltage", "overload", "overspeed"}},
+                            {"ja", "sentences", {"アナログ入力", "アナログ出力"}}};
+  auto clashes = claim_clashes(c, "Error code E-11 on the ABC-100 means: overspeed.", "The ABC-100 shows error code E-11 for Overload.");
   ASSERT_EQ(clashes.size(), 1u);
   EXPECT_EQ(clashes[0].in_statement, "overspeed");
   EXPECT_EQ(clashes[0].in_recall, "overload");
-  // Either direction; NFKC and spaces do not matter (full-width katakana and a space).
+  // Any two phrases of a set; NFKC, case and spaces do not matter (full-width katakana, a space).
+  EXPECT_EQ(claim_clashes(c, "E-13 means low voltage.", "E-13: OVERLOAD").size(), 1u);
   EXPECT_EQ(claim_clashes(c, "ABC-100のユニット種別はアナログ 入力である。", "ABC-100のユニット種別はｱﾅﾛｸﾞ出力です。").size(), 1u);
-  // No clash: the recall names the same word, both words, or neither (another attribute).
+  // No clash: the recall names the same phrase, both, or none (another attribute).
   EXPECT_TRUE(claim_clashes(c, "E-11 on the ABC-100 means overload.", "The ABC-100 shows E-11 for overload.").empty());
   EXPECT_TRUE(claim_clashes(c, "E-11 on the ABC-100 means overload.", "E-11: overload; E-12: overspeed.").empty());
   EXPECT_TRUE(claim_clashes(c, "E-11 on the ABC-100 means overload.", "The ABC-100 weighs 1 kg.").empty());
-  // A statement naming both words claims neither against the other.
+  // A statement naming both claims neither against the other.
   EXPECT_TRUE(claim_clashes(c, "overload, not overspeed", "overspeed").empty());
   EXPECT_TRUE(claim_clashes({}, "overload", "overspeed").empty());
-  // A pair found in both languages clashes once.
-  const ClaimContrasts both = {{"en", "CANopen", "EtherNet/IP"}, {"ja", "CANopen", "EtherNet/IP"}};
-  EXPECT_EQ(claim_clashes(both, "The ABC-100 has CANopen.", "The ABC-100 has EtherNet/IP.").size(), 1u);
+  // The same two phrases in two sets (both languages, a sentence pair and a table): one clash.
+  const ClaimContrasts twice = {{"en", "sentences", {"canopen", "ethernet/ip"}}, {"ja", "table: 内蔵通信", {"canopen", "ethernet/ip"}}};
+  EXPECT_EQ(claim_clashes(twice, "The ABC-100 has CANopen.", "The ABC-100 has EtherNet/IP.").size(), 1u);
 }
 
 TEST(ClaimContrasts, FileRoundTripAndErrorsNameTheLine) {
   const auto dir = std::filesystem::temp_directory_path() / ("gemba-claim-contrasts-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "contrasts.jsonl").string();
-  const ClaimContrasts c = mine(kFourProducts);
-  ASSERT_FALSE(c.empty());
+  ClaimContrasts c = mine(kFourProducts);
+  for (const auto& t : mine(kTables)) c.push_back(t);
   std::ofstream(path) << claim_contrasts_to_jsonl(c);
   const ClaimContrasts back = load_claim_contrasts(path);
   ASSERT_EQ(back.size(), c.size());
   for (size_t i = 0; i < c.size(); ++i) {
     EXPECT_EQ(back[i].lang, c[i].lang);
-    EXPECT_EQ(back[i].a, c[i].a);
-    EXPECT_EQ(back[i].b, c[i].b);
+    EXPECT_EQ(back[i].slot, c[i].slot);
+    EXPECT_EQ(back[i].phrases, c[i].phrases);
   }
-  std::ofstream(path) << "{\"lang\":\"en\",\"a\":\"overload\",\"b\":\"overspeed\"}\n\n{\"lang\":\"en\",\"a\":\"overload\"}\n";
-  try {
-    load_claim_contrasts(path);
-    FAIL() << "a record without 'b' was accepted";
-  } catch (const gemba::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("contrasts.jsonl:3"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("'b'"), std::string::npos) << e.what();
-  }
-  std::ofstream(path) << "not json\n";
-  EXPECT_THROW(load_claim_contrasts(path), gemba::Error);
+  auto error_of = [&](const std::string& text) -> std::string {
+    std::ofstream(path) << text;
+    try {
+      load_claim_contrasts(path);
+    } catch (const gemba::Error& e) {
+      return e.what();
+    }
+    return "(accepted)";
+  };
+  const std::string good = "{\"lang\":\"en\",\"slot\":\"sentences\",\"phrases\":[\"overload\",\"overspeed\"]}\n\n";
+  std::string e = error_of(good + "{\"lang\":\"en\",\"slot\":\"sentences\",\"phrases\":[\"overload\"]}\n");
+  EXPECT_NE(e.find("contrasts.jsonl:3"), std::string::npos) << e;
+  EXPECT_NE(e.find("'phrases'"), std::string::npos) << e;
+  e = error_of(good + "{\"slot\":\"sentences\",\"phrases\":[\"a\",\"b\"]}\n");
+  EXPECT_NE(e.find("'lang'"), std::string::npos) << e;
+  e = error_of("{\"lang\":\"en\",\"slot\":\"s\",\"phrases\":[\"a\",7]}\n");
+  EXPECT_NE(e.find("contrasts.jsonl:1"), std::string::npos) << e;
+  EXPECT_NE(error_of("not json\n"), "(accepted)");
   EXPECT_THROW(load_claim_contrasts((dir / "missing.jsonl").string()), gemba::Error);
   std::filesystem::remove_all(dir);
 }

@@ -50,8 +50,9 @@ TEST(RecallGrader, WordedValuesOutsideQuotesAreNotCompared) {
 TEST(RecallGrader, ClaimContrastsCompareWordedValues) {
   // With the pairs the manuals swap between products (data/claim-contrasts.h), a worded value
   // in place of the statement's is a contradiction, named like any other value.
-  const gemba::data::ClaimContrasts contrasts = {{"en", "lowbatteryvoltage", "momentarypowerfailuredetected"},
-                                                 {"ja", "アナログ入力", "アナログ出力"}};
+  const gemba::data::ClaimContrasts contrasts = {
+      {"en", "table: Meaning", {"lowbatteryvoltage", "momentarypowerfailuredetected", "overload"}},
+      {"ja", "sentences", {"アナログ入力", "アナログ出力"}}};
   auto c = compare_recall("E-54 on the ZCP-110 means low battery voltage.",
                           "E-54 on the ZCP-110 means momentary power failure detected.", contrasts);
   EXPECT_FALSE(c.agrees);
