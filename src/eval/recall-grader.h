@@ -11,13 +11,13 @@
 //    "x1") or are two or more capital letters ("MENU");
 //  * quoted phrases: the text inside 「」, 『』 or "".
 //  * with claim contrasts (data/claim-contrasts.h, `gemba data statements --contrasts-output`):
-//    values written as words, in pairs the manuals swap between products ("overload" /
-//    "overspeed").
+//    values written as words, in sets of phrases that fill the same slot for different products
+//    ("overload" / "overspeed" / "ground fault").
 // The texts agree when both have the same multiset of value tokens, every quoted phrase of
 // either occurs (spaces ignored) in the other, and the statement names no phrase of a contrast
-// pair whose other phrase the recall names instead. Without contrasts, values written as plain
-// words outside quotes are not compared: "AL.66 means overspeed" reads as agreeing with a recall
-// of "AL.66 for overload".
+// set when the recall names another phrase of that set instead. Without contrasts, values
+// written as plain words outside quotes are not compared: "AL.66 means overspeed" reads as
+// agreeing with a recall of "AL.66 for overload".
 #pragma once
 #include <optional>
 #include <string>
