@@ -139,45 +139,55 @@ TEST_F(FaSample, FilesAreValidUtf8AndSized) {
   EXPECT_LT(general, 1100u * 1024);
 }
 
+// Both tests: the main one and the same facts in other words.
 TEST_F(FaSample, TrueFalseIsBalancedAndCheckable) {
-  auto items = read_jsonl(first_ + "/truefalse.jsonl");
-  ASSERT_GE(items.size(), 300u);
-  ASSERT_LE(items.size(), 600u);
-  std::map<std::string, int> label_count;  // split/label
-  std::set<std::string> ids;
-  for (const Json& item : items) {
-    for (const char* key : {"id", "statement", "reference_answer", "fact_id", "product", "split", "category", "lang"})
-      ASSERT_TRUE(item.contains(key) && item[key].is_string()) << key << " in " << item.dump();
-    ASSERT_TRUE(item.contains("label") && item["label"].is_boolean()) << item.dump();
-    EXPECT_TRUE(ids.insert(item["id"].get<std::string>()).second) << "duplicate id " << item["id"];
-    const std::string fact_id = item["fact_id"];
-    ASSERT_TRUE(facts_.count(fact_id)) << "fact_id " << fact_id << " is not in knowledge.json";
-    const Json& fact = facts_[fact_id];
-    EXPECT_EQ(item["product"], fact["product"]);
-    EXPECT_EQ(item["split"], fact["split"]);
-    EXPECT_EQ(item["category"], fact["category"]);
-    const std::string lang = item["lang"];
-    ASSERT_TRUE(lang == "ja" || lang == "en");
-    const std::string value = fact["value_" + lang];
-    const std::string statement = item["statement"];
-    EXPECT_TRUE(contains(statement, item["product"].get<std::string>())) << statement;
-    EXPECT_TRUE(contains(item["reference_answer"].get<std::string>(), value)) << item.dump();
-    if (item["label"].get<bool>()) {
-      EXPECT_TRUE(contains(statement, value)) << "true statement without the fact's value: " << statement;
-    } else {
-      bool uses_wrong = false;
-      for (const Json& w : fact["wrong_values"]) {
-        EXPECT_NE(w[lang], value);
-        uses_wrong = uses_wrong || contains(statement, w[lang].get<std::string>());
+  std::set<std::string> main_statements;
+  for (const Json& item : read_jsonl(first_ + "/truefalse.jsonl")) main_statements.insert(item["statement"].get<std::string>());
+  for (const std::string file : {"truefalse.jsonl", "truefalse-paraphrased.jsonl"}) {
+    SCOPED_TRACE(file);
+    const bool paraphrased = file != "truefalse.jsonl";
+    auto items = read_jsonl(first_ + "/" + file);
+    ASSERT_GE(items.size(), 300u);
+    ASSERT_LE(items.size(), 600u);
+    std::map<std::string, int> label_count;  // split/label
+    std::set<std::string> ids;
+    for (const Json& item : items) {
+      for (const char* key : {"id", "statement", "reference_answer", "fact_id", "product", "split", "category", "lang"})
+        ASSERT_TRUE(item.contains(key) && item[key].is_string()) << key << " in " << item.dump();
+      ASSERT_TRUE(item.contains("label") && item["label"].is_boolean()) << item.dump();
+      EXPECT_TRUE(ids.insert(item["id"].get<std::string>()).second) << "duplicate id " << item["id"];
+      EXPECT_EQ(item["id"].get<std::string>().rfind(paraphrased ? "tp-" : "tf-", 0), 0u) << item["id"];
+      if (paraphrased)
+        EXPECT_FALSE(main_statements.count(item["statement"].get<std::string>())) << "worded as in the main test: " << item["statement"];
+      const std::string fact_id = item["fact_id"];
+      ASSERT_TRUE(facts_.count(fact_id)) << "fact_id " << fact_id << " is not in knowledge.json";
+      const Json& fact = facts_[fact_id];
+      EXPECT_EQ(item["product"], fact["product"]);
+      EXPECT_EQ(item["split"], fact["split"]);
+      EXPECT_EQ(item["category"], fact["category"]);
+      const std::string lang = item["lang"];
+      ASSERT_TRUE(lang == "ja" || lang == "en");
+      const std::string value = fact["value_" + lang];
+      const std::string statement = item["statement"];
+      EXPECT_TRUE(contains(statement, item["product"].get<std::string>())) << statement;
+      EXPECT_TRUE(contains(item["reference_answer"].get<std::string>(), value)) << item.dump();
+      if (item["label"].get<bool>()) {
+        EXPECT_TRUE(contains(statement, value)) << "true statement without the fact's value: " << statement;
+      } else {
+        bool uses_wrong = false;
+        for (const Json& w : fact["wrong_values"]) {
+          EXPECT_NE(w[lang], value);
+          uses_wrong = uses_wrong || contains(statement, w[lang].get<std::string>());
+        }
+        EXPECT_TRUE(uses_wrong) << "false statement without a wrong value: " << statement;
       }
-      EXPECT_TRUE(uses_wrong) << "false statement without a wrong value: " << statement;
+      ++label_count[item["split"].get<std::string>() + "/" + (item["label"].get<bool>() ? "true" : "false")];
     }
-    ++label_count[item["split"].get<std::string>() + "/" + (item["label"].get<bool>() ? "true" : "false")];
-  }
-  for (const char* split : {"faq", "manual"}) {
-    int t = label_count[std::string(split) + "/true"], f = label_count[std::string(split) + "/false"];
-    EXPECT_GE(t + f, 100) << split;
-    EXPECT_LE(std::abs(t - f), 2) << split << ": " << t << " true vs " << f << " false";
+    for (const char* split : {"faq", "manual"}) {
+      int t = label_count[std::string(split) + "/true"], f = label_count[std::string(split) + "/false"];
+      EXPECT_GE(t + f, 100) << split;
+      EXPECT_LE(std::abs(t - f), 2) << split << ": " << t << " true vs " << f << " false";
+    }
   }
 }
 

@@ -151,7 +151,10 @@ struct TrueFalseStats {
   std::map<std::string, size_t> counts;  // "split/label", "category", "lang" -> count
   size_t total = 0;
 };
-std::string write_truefalse(const KnowledgeBase& kb, TrueFalseStats& stats);
+// kMain: truefalse.jsonl, the test the reports score. kParaphrased: truefalse-paraphrased.jsonl,
+// the same facts in other words, with labels and wrong values drawn anew.
+enum class TestWording { kMain, kParaphrased };
+std::string write_truefalse(const KnowledgeBase& kb, TrueFalseStats& stats, TestWording wording = TestWording::kMain);
 
 std::string write_general_text(const KnowledgeBase& kb);
 
@@ -159,6 +162,7 @@ struct ReadmeInputs {
   size_t manual_files = 0, manual_bytes_ja = 0, manual_bytes_en = 0, general_bytes = 0;
   FaqStats faq;
   TrueFalseStats truefalse;
+  TrueFalseStats truefalse_paraphrased;
 };
 std::string write_readme(const KnowledgeBase& kb, const ReadmeInputs& in);
 

@@ -17,7 +17,8 @@ constexpr uint64_t kDefaultSeed = 20240605;
 const char* const kUsage =
     "usage: fa-sample-gen -o DIR [--seed N]\n"
     "Writes the fictional factory-automation sample domain into DIR (replaced as a whole):\n"
-    "  manuals/{ja,en}/*.md, faq.jsonl, truefalse.jsonl, general.txt, knowledge.json, README.md\n"
+    "  manuals/{ja,en}/*.md, faq.jsonl, truefalse.jsonl, truefalse-paraphrased.jsonl, general.txt, knowledge.json,\n"
+    "  README.md\n"
     "The output is a deterministic function of the seed (default 20240605).\n";
 
 uint64_t parse_seed(const std::string& s) {
@@ -58,6 +59,7 @@ int run(int argc, char** argv) {
   }
   files["faq.jsonl"] = write_faq(kb, in.faq);
   files["truefalse.jsonl"] = write_truefalse(kb, in.truefalse);
+  files["truefalse-paraphrased.jsonl"] = write_truefalse(kb, in.truefalse_paraphrased, TestWording::kParaphrased);
   files["general.txt"] = write_general_text(kb);
   in.general_bytes = files["general.txt"].size();
   files["knowledge.json"] = write_knowledge(kb);

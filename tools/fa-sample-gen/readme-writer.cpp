@@ -54,6 +54,10 @@ std::string write_readme(const KnowledgeBase& kb, const ReadmeInputs& in) {
   o += "| `truefalse.jsonl` | " + std::to_string(in.truefalse.total) +
        " true/false statements, one per fact: `id`, `lang`, `split`, `category`, `product`, `fact_id`, `statement`, `label` (true/false), "
        "`reference_answer`. |\n";
+  o += "| `truefalse-paraphrased.jsonl` | The same " + std::to_string(in.truefalse_paraphrased.total) +
+       " facts in other words (ids `tp-`): colloquial phrasings, two per kind of fact, some values without quotes, labels and "
+       "wrong values drawn anew. Written after the demo's models were trained, to show how much a score owes to the main "
+       "test's wording; no recipe trains or tunes on it. |\n";
   o += "| `general.txt` | " + kib(in.general_bytes) +
        " of general factory-automation text (PLC, I/O, servo, inverters, HMIs, communication, safety, maintenance) that names no "
        "product of this domain: the pre-training text of the demo's base model. |\n";
