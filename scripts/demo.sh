@@ -34,13 +34,4 @@ printf '%s\n' "$answer" | sed -n '1,5p'
 echo "Reference: $reference"
 echo
 
-# The same facts in other words (examples/fa-sample/truefalse-paraphrased.jsonl, written after the
-# recipe was tuned): how much of the score is the main test's wording.
-contrasts="runs/$run_name/statements/contrasts.jsonl"
-echo "== The final Q4_0 model on the same facts in other words (truefalse-paraphrased.jsonl) =="
-contrast_flags=()
-if [[ -f "$contrasts" ]]; then contrast_flags=(--claim-contrasts "$contrasts"); fi
-"$GEMBA" eval truefalse -m "$final" --data examples/fa-sample/truefalse-paraphrased.jsonl --mode recall \
-  "${contrast_flags[@]}" -o "runs/$run_name/eval-q4_0-paraphrased" 2>/dev/null | awk '/^(group|all |split=|strict)/'
-echo
 echo "demo finished in $(( $(date +%s) - start )) s; full report: runs/$run_name/report.md"

@@ -16,7 +16,8 @@ namespace {
 
 struct ModelRow {
   std::string name, model, kind;
-  Json accuracy = Json::object();  // group -> {accuracy, ci95, n}
+  Json accuracy = Json::object();  // group -> {accuracy, ci95, n}, on the main test
+  Json other_tests = Json::object();  // test name -> group -> {accuracy, ci95, n}
   Json knowledge;                  // knowledge probe (eval/knowledge-probe.h), when run
   double val_ppl = NAN, train_tok_s = NAN, wall_s = NAN, decode_tok_s = NAN, prefill_tok_s = NAN;
   double model_bytes = NAN, peak_rss = NAN;
@@ -179,7 +180,8 @@ std::string write_report(const Recipe& recipe, const std::vector<Stage>& stages,
       ModelRow& row = row_for(s.model, s.name.substr(0, s.name.rfind("eval-")) + s.name.substr(s.name.rfind("eval-") + 5), "given");
       if (fs::exists(s.output + "/report.json")) {
         Json rep = read_json_file(s.output + "/report.json");
-        for (const auto& r : rep.value("rows", Json::array())) row.accuracy[r["group"].get<std::string>()] = r;
+        Json& accuracy = s.test.empty() ? row.accuracy : row.other_tests[s.test];
+        for (const auto& r : rep.value("rows", Json::array())) accuracy[r["group"].get<std::string>()] = r;
         if (rep.contains("knowledge") && rep["knowledge"].is_object()) row.knowledge = rep["knowledge"];
       }
     } else if (s.kind == "bench") {
@@ -212,25 +214,34 @@ std::string write_report(const Recipe& recipe, const std::vector<Stage>& stages,
   std::string table =
       "| model | test all | faq split | manual split | strict | knows facts | val ppl | train tok/s | wall s | size MB | prefill tok/s | decode tok/s | peak RSS MB |\n"
       "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  // The other test sets (inputs.test after the first), one row per model and test.
+  std::string other_table;
+  for (const auto& r : rows)
+    for (const auto& [test, acc] : r.other_tests.items())
+      other_table += cat("| ", r.name, " | ", test, " | ", fmt_accuracy(acc, "all"), " | ", fmt_accuracy(acc, "split=faq"), " | ",
+                         fmt_accuracy(acc, "split=manual"), " | ", fmt_strict(acc), " |\n");
+  if (!other_table.empty())
+    other_table = "| model | test | all | faq split | manual split | strict |\n|---|---|---|---|---|---|\n" + other_table;
   Json json_rows = Json::array();
   for (const auto& r : rows) {
     table += cat("| ", r.name, " | ", fmt_accuracy(r.accuracy, "all"), " | ", fmt_accuracy(r.accuracy, "split=faq"), " | ",
                  fmt_accuracy(r.accuracy, "split=manual"), " | ", fmt_strict(r.accuracy), " | ", fmt_knowledge(r.knowledge), " | ", fmt(r.val_ppl, "%.2f"), " | ", fmt(r.train_tok_s, "%.0f"), " | ",
                  fmt(r.wall_s, "%.0f"), " | ", fmt(r.model_bytes / 1e6, "%.1f"), " | ", fmt(r.prefill_tok_s, "%.1f"), " | ",
                  fmt(r.decode_tok_s, "%.1f"), " | ", fmt(r.peak_rss / 1e6, "%.0f"), " |\n");
-    json_rows.push_back({{"model", r.name}, {"path", r.model}, {"accuracy", r.accuracy}, {"knowledge", r.knowledge}, {"val_ppl", nan_to_null(r.val_ppl)},
+    json_rows.push_back({{"model", r.name}, {"path", r.model}, {"accuracy", r.accuracy}, {"other_tests", r.other_tests}, {"knowledge", r.knowledge}, {"val_ppl", nan_to_null(r.val_ppl)},
                          {"train_tokens_per_s", nan_to_null(r.train_tok_s)}, {"wall_s", nan_to_null(r.wall_s)},
                          {"model_bytes", nan_to_null(r.model_bytes)}, {"prefill_tokens_per_s", nan_to_null(r.prefill_tok_s)},
                          {"decode_tokens_per_s", nan_to_null(r.decode_tok_s)}, {"peak_rss_bytes", nan_to_null(r.peak_rss)}});
   }
   md += table;
+  if (!other_table.empty()) md += "\nThe other test sets (`inputs.test` after the first):\n\n" + other_table;
   if (!curves.empty()) {
     write_file_atomic(run_dir + "/loss-curves.svg", loss_curves_svg(curves));
     md += "\n![training loss](loss-curves.svg)\n";
   }
   write_file_atomic(run_dir + "/report.md", md);
   write_json_file(run_dir + "/report.json", {{"recipe", recipe.path}, {"name", recipe.name}, {"rows", json_rows}});
-  return table;
+  return other_table.empty() ? table : table + "\n" + other_table;
 }
 
 }  // namespace gemba::pipeline

@@ -1,7 +1,9 @@
 #include "pipeline/stage-plan.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <set>
 
 #include "core/error.h"
 
@@ -68,23 +70,52 @@ struct Planner {
 
   void add_eval(const std::string& model_name, const std::string& model_path) {
     if (!enabled("eval")) return;
-    Stage s{"eval-" + model_name, "eval", {"eval", "truefalse", "-m", model_path}, {model_path}, dir + "/eval-" + model_name, model_path};
-    for (auto& t : input_paths(recipe, "test")) append(s.argv, {"--data", t}), s.inputs.push_back(t);
-    if (enabled("statements")) {
-      const std::string pairs = path_of("statements", "knowledge-pairs.jsonl");
-      append(s.argv, {"--knowledge-pairs", pairs});
-      s.inputs.push_back(pairs);
-      // Recall answers are also graded on the values the manuals write as words.
-      if (recipe.stage_settings("eval").value("mode", std::string("loglik")) == "recall") {
-        const std::string contrasts = path_of("statements", "contrasts.jsonl");
-        append(s.argv, {"--claim-contrasts", contrasts});
-        s.inputs.push_back(contrasts);
+    const bool recall = recipe.stage_settings("eval").value("mode", std::string("loglik")) == "recall";
+    const auto tests = test_sets();
+    for (const auto& [test_name, test_path] : tests) {
+      const std::string name = "eval-" + model_name + (test_name.empty() ? "" : "-" + test_name);
+      Stage s{name, "eval", {"eval", "truefalse", "-m", model_path, "--data", test_path}, {model_path, test_path}, dir + "/" + name, model_path};
+      s.test = test_name;
+      if (enabled("statements")) {
+        // The knowledge probe does not depend on the test: once, with the main test.
+        if (test_name.empty()) {
+          const std::string pairs = path_of("statements", "knowledge-pairs.jsonl");
+          append(s.argv, {"--knowledge-pairs", pairs});
+          s.inputs.push_back(pairs);
+        }
+        // Recall answers are also graded on the values the manuals write as words.
+        if (recall) {
+          const std::string contrasts = path_of("statements", "contrasts.jsonl");
+          append(s.argv, {"--claim-contrasts", contrasts});
+          s.inputs.push_back(contrasts);
+        }
       }
+      append(s.argv, {"-o", s.output});
+      append(s.argv, threads_flag());
+      append(s.argv, settings_to_flags(recipe.stage_settings("eval"), {}));
+      add(std::move(s));
     }
-    append(s.argv, {"-o", s.output});
-    append(s.argv, threads_flag());
-    append(s.argv, settings_to_flags(recipe.stage_settings("eval"), {}));
-    add(std::move(s));
+  }
+
+  // inputs.test: one file, or a list whose first is the main test. The others are named by
+  // their file stem ("truefalse-paraphrased"), made unique with a number.
+  std::vector<std::pair<std::string, std::string>> test_sets() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::set<std::string> used;
+    for (const auto& path : input_paths(recipe, "test")) {
+      std::string name;
+      if (!out.empty()) {
+        std::string stem = fs::path(path).stem().string();
+        // A stage and directory name: letters, digits, '.', '_' and '-' only.
+        for (char& c : stem)
+          if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '-';
+        name = stem;
+        for (int k = 2; used.count(name); ++k) name = stem + "-" + std::to_string(k);
+        used.insert(name);
+      }
+      out.emplace_back(name, path);
+    }
+    return out;
   }
 
   void plan() {

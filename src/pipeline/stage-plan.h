@@ -2,7 +2,8 @@
 //   prepare (ingest + normalize + dedupe + split + tokenizer + shards) → prepare-general
 //   (the general text, for the base model) → base (pretrain, unless a base model is given)
 //   → cpt → sft → pairs / mistakes (DPO pairs) → dpo → eval-<model> after every model stage → export-<type>
-//   → eval-<type> of the exported file → bench-<type>.
+//   → eval-<type> of the exported file → bench-<type>. With several test sets (inputs.test a list),
+//   the first is the main one (eval-<model>) and each other one adds eval-<model>-<its file stem>.
 // Ablations re-plan from the first stage they change, in runs/NAME/ablations/<ablation>/,
 // and reuse the main run's outputs for every stage before it.
 #pragma once
@@ -21,6 +22,7 @@ struct Stage {
   std::string output;               // what the stage produces (file or directory)
   std::string model{};              // eval/export/bench: the model measured; train: the model made
   std::string variant{};            // "" for the main run, else the ablation's name
+  std::string test{};               // eval: "" for the main test (inputs.test's first), else the other test's name
   bool resumable = false;           // a training stage that can continue from its checkpoint
   bool stdout_is_output = false;    // the verb prints its result (bench --json): save stdout as output
 };

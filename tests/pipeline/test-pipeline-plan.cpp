@@ -174,6 +174,48 @@ TEST(StagePlan, RecallEvalsGradeWordedValuesFromTheStatementsContrasts) {
   EXPECT_FALSE(contains(find(loglik, "eval-sft").argv, "--claim-contrasts"));
 }
 
+TEST(StagePlan, EachFurtherTestSetGetsItsOwnEvalsAndReportTable) {
+  TempDir d;
+  std::string text = recipe_text(d);
+  const std::string main_test = (d.path / "t.jsonl").string(), other = d.file("other words.jsonl", "{}\n");
+  text.replace(text.find("test: " + main_test), 6 + main_test.size(), "test: [" + main_test + ", '" + other + "']");
+  const std::string run = (d.path / "runs/mini").string();
+  auto stages = plan_stages(load_recipe(d.file("r.yaml", text)), run);
+  auto find = [&](const std::string& name) -> const Stage* {
+    for (const auto& s : stages)
+      if (s.name == name) return &s;
+    return nullptr;
+  };
+  const Stage* main_eval = find("eval-sft");
+  const Stage* other_eval = find("eval-sft-other-words");
+  ASSERT_NE(main_eval, nullptr);
+  ASSERT_NE(other_eval, nullptr);
+  EXPECT_TRUE(main_eval->test.empty());
+  EXPECT_EQ(other_eval->test, "other-words");  // the file stem, as a stage name
+  EXPECT_TRUE(contains(main_eval->argv, main_test));
+  EXPECT_FALSE(contains(main_eval->argv, other));
+  EXPECT_TRUE(contains(other_eval->argv, other));
+  EXPECT_EQ(other_eval->output, run + "/eval-sft-other-words");
+  EXPECT_NE(find("eval-q8_0-other-words"), nullptr) << "exported files are scored on every test set";
+
+  // The report: the main test's columns as before, the other test in a table of its own.
+  auto eval_report = [](double accuracy) {
+    return gemba::Json{{"rows", {{{"group", "all"}, {"accuracy", accuracy}, {"ci95", {accuracy - 0.05, accuracy + 0.05}}, {"n", 12}}}}};
+  };
+  fs::create_directories(main_eval->output);
+  fs::create_directories(other_eval->output);
+  gemba::write_json_file(main_eval->output + "/report.json", eval_report(0.75));
+  gemba::write_json_file(other_eval->output + "/report.json", eval_report(0.5));
+  const std::string table = write_report(load_recipe(d.file("r.yaml", text)), stages, run);
+  EXPECT_NE(table.find("| sft | 75.0% [70.0, 80.0] |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| sft | other-words | 50.0% [45.0, 55.0] |"), std::string::npos) << table;
+  auto report = gemba::read_json_file(run + "/report.json");
+  bool found = false;
+  for (const auto& row : report["rows"])
+    if (row["model"] == "sft") found = row["other_tests"]["other-words"]["all"]["accuracy"] == 0.5;
+  EXPECT_TRUE(found) << report.dump();
+}
+
 TEST(StagePlan, MissingInputIsAnError) {
   TempDir d;
   std::string text = recipe_text(d);
