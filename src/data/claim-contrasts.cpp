@@ -49,6 +49,43 @@ std::string compact(std::string_view text, const std::string& what) {
   return out;
 }
 
+bool is_ascii_alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// compact() of a text, and where its words began: a phrase must begin and end at a word
+// boundary, so "off" is not found in "speed of fan" (compacted "speedoffan") nor "fan" in
+// "fanless". Between two characters that are not both ASCII letters or digits there is always
+// a boundary, so kanji and kana phrases match anywhere.
+class MatchText {
+ public:
+  MatchText(std::string_view raw, const std::string& what) {
+    const std::string normalized = nfkc(raw, what);
+    bool space_before = true;
+    for (unsigned char c : normalized) {
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        space_before = true;
+        continue;
+      }
+      const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c);
+      const bool continuation = (c & 0xC0) == 0x80;  // inside a multi-byte character: never a boundary
+      boundary_.push_back(!continuation && (space_before || text_.empty() || !is_ascii_alnum(static_cast<unsigned char>(text_.back())) ||
+                                            !is_ascii_alnum(c)));
+      text_ += lower;
+      space_before = false;
+    }
+    boundary_.push_back(true);
+  }
+
+  bool contains(const std::string& phrase) const {
+    for (size_t pos = text_.find(phrase); pos != std::string::npos; pos = text_.find(phrase, pos + 1))
+      if (boundary_[pos] && boundary_[pos + phrase.size()]) return true;
+    return false;
+  }
+
+ private:
+  std::string text_;
+  std::vector<bool> boundary_;  // boundary_[b]: a word boundary lies before byte b (one more entry than bytes)
+};
+
 std::string trim(std::string_view s) {
   size_t b = s.find_first_not_of(" \t\r"), e = s.find_last_not_of(" \t\r");
   return b == std::string_view::npos ? std::string() : std::string(s.substr(b, e - b + 1));
@@ -164,22 +201,30 @@ void ClaimContrastCollector::add_tables(const std::string& text, const std::rege
   for (size_t i = 0; i + 1 < lines.size(); ++i) {
     if (trim(lines[i]).rfind('|', 0) != 0 || !is_separator_row(lines[i + 1])) continue;
     std::vector<std::string> header = table_cells(lines[i]);
+    std::vector<bool> names_product(header.size());
     std::string table_key, table_text = std::string(lines[i]);
-    for (auto& cell : header) {
-      cell = std::regex_replace(cell, entity, "<product>");  // the spec tables' header names the product
-      table_key += cell + "|";
+    for (size_t k = 0; k < header.size(); ++k) {
+      names_product[k] = std::regex_search(header[k], entity);
+      header[k] = std::regex_replace(header[k], entity, "<product>");
+      table_key += header[k] + "|";
     }
+    // Rows up to the next non-table line, or up to the header of a table glued on without a
+    // blank line (a row with a |---| row under it).
     size_t end = i + 2;
-    while (end < lines.size() && trim(lines[end]).rfind('|', 0) == 0) table_text += std::string(lines[end++]);
+    while (end < lines.size() && trim(lines[end]).rfind('|', 0) == 0 && !(end + 1 < lines.size() && is_separator_row(lines[end + 1])))
+      table_text += std::string(lines[end++]);
     const std::string lang = statement_language(table_text);
     for (size_t row = i + 2; row < end; ++row) {
-      if (is_separator_row(lines[row])) continue;  // a second table glued on without a blank line
       const std::vector<std::string> cells = table_cells(lines[row]);
       for (size_t k = 1; k < std::min(cells.size(), header.size()); ++k) {  // column 0 names the row
         const std::string value = nfkc(cells[k], "table cell");
         if (std::regex_search(cells[k], entity) || !value_token_spans(value).empty()) continue;
         std::string phrase = phrase_of(value);
-        if (utf8_code_points(phrase) >= 2) columns_[{lang, table_key + header[k]}].insert(std::move(phrase));
+        if (utf8_code_points(phrase) < 2) continue;
+        // A column headed by a product ("| Item | ZIO-A62 |") holds one value per attribute: the
+        // set is the row's ("Unit type" across all products' spec tables), not the column's.
+        const std::string slot = names_product[k] ? table_key + "row: " + cells[0] : table_key + header[k];
+        columns_[{lang, slot}].insert(std::move(phrase));
       }
     }
     i = end - 1;
@@ -189,12 +234,12 @@ void ClaimContrastCollector::add_tables(const std::string& text, const std::rege
 ClaimContrasts ClaimContrastCollector::finish(const std::vector<ProductSentence>& sentences) const {
   struct Compacted {
     const ProductSentence* sentence;
-    std::string text;
+    MatchText text;
   };
   std::map<std::string, std::vector<Compacted>> by_lang;
   std::map<std::string, std::set<std::string>> entities_by_lang;
   for (const auto& s : sentences) {
-    by_lang[s.lang].push_back({&s, compact(s.text, "sentence of " + s.entity)});
+    by_lang[s.lang].push_back({&s, MatchText(s.text, "sentence of " + s.entity)});
     entities_by_lang[s.lang].insert(s.entity);
   }
   std::map<std::pair<std::string, std::string>, bool> distinctive;  // (lang, phrase) -> kept
@@ -203,7 +248,7 @@ ClaimContrasts ClaimContrastCollector::finish(const std::vector<ProductSentence>
     if (!fresh) return it->second;
     std::set<std::string> entities;
     for (const auto& c : by_lang[lang])
-      if (c.text.find(phrase) != std::string::npos) entities.insert(c.sentence->entity);
+      if (c.text.contains(phrase)) entities.insert(c.sentence->entity);
     const double products = static_cast<double>(entities_by_lang[lang].size());
     it->second = static_cast<double>(entities.size()) <= kMaxEntityShare * products;  // no sentences: no evidence against
     return it->second;
@@ -213,7 +258,7 @@ ClaimContrasts ClaimContrastCollector::finish(const std::vector<ProductSentence>
     if (is_distinctive(lang, a) && is_distinctive(lang, b)) out.push_back({lang, "sentences", {a, b}});
   for (const auto& [key, cells] : columns_) {
     const auto& [lang, column] = key;
-    ClaimContrast c{lang, "table: " + column.substr(column.rfind('|') + 1), {}};
+    ClaimContrast c{lang, "table: " + column.substr(column.rfind('|') + 1), {}};  // the column header, or "row: <label>"
     for (const auto& phrase : cells)
       if (is_distinctive(lang, phrase)) c.phrases.push_back(phrase);
     if (c.phrases.size() >= 2) out.push_back(std::move(c));
@@ -252,6 +297,8 @@ ClaimContrasts load_claim_contrasts(const std::string& path) {
     for (const auto& p : j["phrases"]) {
       if (!p.is_string() || p.get<std::string>().empty()) fail(where, ": field 'phrases' holds ", p.dump(), ", not a phrase", kFileHint);
       c.phrases.push_back(compact(p.get<std::string>(), where));
+      if (utf8_code_points(c.phrases.back()) < 2)
+        fail(where, ": field 'phrases' holds ", p.dump(), ": a phrase needs two or more characters besides spaces", kFileHint);
     }
     out.push_back(std::move(c));
   }
@@ -261,8 +308,8 @@ ClaimContrasts load_claim_contrasts(const std::string& path) {
 std::vector<ClaimClash> claim_clashes(const ClaimContrasts& contrasts, const std::string& statement, const std::string& recalled) {
   std::vector<ClaimClash> out;
   if (contrasts.empty()) return out;
-  const std::string s = compact(statement, "statement"), r = compact(recalled, "recalled text");
-  auto has = [](const std::string& text, const std::string& phrase) { return text.find(phrase) != std::string::npos; };
+  const MatchText s(statement, "statement"), r(recalled, "recalled text");
+  auto has = [](const MatchText& text, const std::string& phrase) { return text.contains(phrase); };
   for (const auto& c : contrasts) {
     const std::string *said = nullptr, *other = nullptr;
     for (const auto& p : c.phrases) {

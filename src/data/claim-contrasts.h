@@ -12,20 +12,28 @@
 //    kanji and katakana ("入"/"出" becomes "アナログ入力"/"アナログ出力"), are a set of two. A
 //    middle that holds value tokens ("AL.66 for overload" / "AL.52 for main circuit
 //    overvoltage") is compared again with each value token masked, and the words that still
-//    differ are the pair; none when they touch a value.
+//    differ are the pair; none when those words contain a value.
 //  * tables: the cells of one column of the Markdown tables that share a header (the error
 //    tables' "Meaning" column, the guides' "Built-in communication"), the first (key) column
-//    and cells naming a product or a value token left out.
+//    and cells naming a product or a value token left out. A column headed by a product ("| Item
+//    | ZIO-A62 |") holds one value per attribute: there each row label is a set ("Unit type").
 // Every phrase is NFKC, whitespace-free and lower-case (ASCII), has 2+ code points and no value
-// token, and is distinctive: it occurs in the sentences of at most half the language's
+// token, is matched at word boundaries ("off" is not in "speed of fan"), and is distinctive: it occurs in the sentences of at most half the language's
 // products. A phrase that most products' sentences use is phrasing, not a value: "とき" /
 // "場合" (when / in case) are swapped between templates too.
+//
+// Limits: a slot that holds several values at once ("supports CANopen" / "supports EtherNet/IP"
+// for a product that supports both) reads a recall of the other true value as a contradiction;
+// a recall that names a value in other words than the set's ("overheating" for "overheat") is no
+// clash. Each phrase is looked up in every sentence of its language: fine for manuals of some
+// thousand sentences, slow for hundreds of thousands.
 #pragma once
 #include <cstdint>
 #include <map>
 #include <regex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace gemba::data {

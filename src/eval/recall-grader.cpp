@@ -13,6 +13,12 @@ std::string without_spaces(std::string s) {
   return s;
 }
 
+std::string ascii_lower(std::string s) {
+  for (char& ch : s)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  return s;
+}
+
 // Text inside 「」, 『』 and "" (NFKC keeps the Japanese brackets; full-width quotes become ASCII).
 std::vector<std::string> quoted_phrases(const std::string& text) {
   std::vector<std::string> out;
@@ -45,7 +51,11 @@ RecallComparison compare_recall(const std::string& recalled, const std::string& 
   for (const auto& p : quoted_phrases(r))
     if (s.find(p) == std::string::npos) c.only_in_recall.push_back("「" + p + "」");
   for (const auto& clash : data::claim_clashes(contrasts, statement, recalled)) {
-    c.only_in_statement.push_back(clash.in_statement);
+    // A quoted value ("「過負荷」") is already listed: not again as a worded one.
+    const std::string quoted = "「" + clash.in_statement + "」";
+    const bool listed = std::any_of(c.only_in_statement.begin(), c.only_in_statement.end(),
+                                    [&](const std::string& v) { return ascii_lower(v) == quoted; });
+    if (!listed) c.only_in_statement.push_back(clash.in_statement);
     c.only_in_recall.push_back(clash.in_recall);
   }
   c.agrees = c.only_in_statement.empty() && c.only_in_recall.empty();

@@ -102,13 +102,18 @@ struct Planner {
   std::vector<std::pair<std::string, std::string>> test_sets() const {
     std::vector<std::pair<std::string, std::string>> out;
     std::set<std::string> used;
-    for (const auto& path : input_paths(recipe, "test")) {
+    const auto paths = input_paths(recipe, "test");
+    if (paths.empty()) fail(recipe.path, ": inputs.test is an empty list: give the true/false test set (JSONL)");
+    for (const auto& path : paths) {
       std::string name;
       if (!out.empty()) {
         std::string stem = fs::path(path).stem().string();
-        // A stage and directory name: letters, digits, '.', '_' and '-' only.
-        for (char& c : stem)
-          if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '-';
+        // A stage and directory name: no spaces, slashes or other ASCII punctuation but '.', '_'
+        // and '-' (UTF-8 letters stay: "テスト.jsonl" is "テスト").
+        for (char& c : stem) {
+          const auto u = static_cast<unsigned char>(c);
+          if (u < 0x80 && !std::isalnum(u) && c != '.' && c != '_' && c != '-') c = '-';
+        }
         name = stem;
         for (int k = 2; used.count(name); ++k) name = stem + "-" + std::to_string(k);
         used.insert(name);

@@ -73,18 +73,20 @@ const char* kTables =
     "| Item | ABC-100 |\n"
     "|:--|--:|\n"
     "| Communication | CANopen |\n"
+    "| Isolation | Photocoupler |\n"
     "| Rated output | 100 W |\n"
     "# ABC-200\n"
-    "| Code | Meaning | Remedy |\n"
-    "| --- | --- | --- |\n"
-    "| E-12 | Overspeed | Check the gear ratio |\n"
-    "| E-15 | ABC-200 fault | Call service |\n"
-    "\n"
-    "| Item | ABC-200 |\n"
+    "| Code | Meaning | Remedy |\r\n"  // CRLF lines
+    "| --- | --- | --- |\r\n"
+    "| E-12 | Overspeed | Check the gear ratio | an extra cell |\r\n"  // more cells than the header
+    "| E-15 | Undervoltage |\r\n"                                   // fewer
+    "| Item | ABC-200 |\n"  // a second table glued on without a blank line
     "|---|---|\n"
     "| Communication | EtherNet/IP |\n"
-    "A | line | that is no table because no |---| row follows |\n"
-    "| x | y |\n"
+    "| Isolation | Relay |\n"
+    "\n"
+    "| key | notatable |\n"  // no |---| row under it: no table
+    "| key | neither |\n"
     "The ABC-300 weighs 1 kg.\nThe ABC-400 weighs 2 kg.\n";
 
 }  // namespace
@@ -124,21 +126,38 @@ TEST(ClaimContrasts, TableColumnsGiveSetsOfWordedValues) {
   const ClaimContrasts c = mine(kTables);
   const ClaimContrast* meaning = find_set(c, "en", "table: Meaning");
   ASSERT_NE(meaning, nullptr);
-  // Both products' error tables (same header) make one set; a cell with a value ("Fan stop 2")
-  // or a product ("ABC-200 fault") is left out.
-  EXPECT_EQ(meaning->phrases, (std::vector<std::string>{"overload", "overspeed"}));
+  // Both products' error tables (same header) make one set; a cell with a value ("Fan stop 2") is
+  // left out, and so are cells past the header's columns.
+  EXPECT_EQ(meaning->phrases, (std::vector<std::string>{"overload", "overspeed", "undervoltage"}));
   const ClaimContrast* remedy = find_set(c, "en", "table: Remedy");
   ASSERT_NE(remedy, nullptr);
-  EXPECT_EQ(remedy->phrases.size(), 4u);
-  // The spec tables' header names the product: one column for all products. "100 W" is a value.
-  const ClaimContrast* spec = find_set(c, "en", "table: <product>");
-  ASSERT_NE(spec, nullptr);
-  EXPECT_EQ(spec->phrases, (std::vector<std::string>{"canopen", "ethernet/ip"}));
-  // The key column names rows, not values; a line without a |---| row under it is no table.
+  EXPECT_EQ(remedy->phrases.size(), 3u);
+  EXPECT_FALSE(anywhere(c, "anextracell"));
+  // A column headed by the product holds one value per attribute: each row label is a set, and
+  // the glued second spec table is a table of its own (not rows of the error table).
+  const ClaimContrast* comm = find_set(c, "en", "table: row: Communication");
+  ASSERT_NE(comm, nullptr);
+  EXPECT_EQ(comm->phrases, (std::vector<std::string>{"canopen", "ethernet/ip"}));
+  const ClaimContrast* isolation = find_set(c, "en", "table: row: Isolation");
+  ASSERT_NE(isolation, nullptr);
+  EXPECT_EQ(isolation->phrases, (std::vector<std::string>{"photocoupler", "relay"}));
+  EXPECT_FALSE(contrasted(c, "en", "canopen", "photocoupler")) << "two attributes in one set";
+  // The key column names rows, not values; lines without a |---| row under them are no table.
   EXPECT_FALSE(anywhere(c, "communication"));
-  EXPECT_FALSE(anywhere(c, "e-11"));
-  EXPECT_FALSE(anywhere(c, "line"));
-  EXPECT_FALSE(anywhere(c, "y"));
+  EXPECT_FALSE(anywhere(c, "notatable"));
+  EXPECT_FALSE(anywhere(c, "neither"));
+}
+
+TEST(ClaimContrasts, TableCellsNamingAProductAreLeftOut) {
+  // Product codes without digits are no value tokens: only the entity pattern keeps them out.
+  StatementMiningOptions options;
+  options.entity_pattern = "XY-[A-Z]{2}";
+  const std::string text =
+      "| Code | Meaning |\n|---|---|\n| E-1 | Overload |\n| E-2 | XY-AB fault |\n| E-3 | Overspeed |\n";
+  const ClaimContrasts c = mine_statements({{"doc", text, true}}, options).claim_contrasts;
+  const ClaimContrast* meaning = find_set(c, "en", "table: Meaning");
+  ASSERT_NE(meaning, nullptr);
+  EXPECT_EQ(meaning->phrases, (std::vector<std::string>{"overload", "overspeed"}));
 }
 
 TEST(ClaimContrasts, AStatementAndARecallClashWhenEachNamesAnotherPhraseOfASet) {
@@ -155,6 +174,12 @@ TEST(ClaimContrasts, AStatementAndARecallClashWhenEachNamesAnotherPhraseOfASet) 
   EXPECT_TRUE(claim_clashes(c, "E-11 on the ABC-100 means overload.", "The ABC-100 shows E-11 for overload.").empty());
   EXPECT_TRUE(claim_clashes(c, "E-11 on the ABC-100 means overload.", "E-11: overload; E-12: overspeed.").empty());
   EXPECT_TRUE(claim_clashes(c, "E-11 on the ABC-100 means overload.", "The ABC-100 weighs 1 kg.").empty());
+  // Phrases match whole words: "off" is not in "speed of fan" nor "fan" in "fanless".
+  const ClaimContrasts words = {{"en", "table: Fan", {"auto", "off"}}, {"en", "table: Cooling", {"fan", "natural"}}};
+  EXPECT_TRUE(claim_clashes(words, "The fan runs in auto mode.", "The speed of fan is set.").empty());
+  EXPECT_TRUE(claim_clashes(words, "Cooling: natural.", "A fanless unit.").empty());
+  EXPECT_EQ(claim_clashes(words, "Cooling: natural.", "Cooling: fan.").size(), 1u);
+  EXPECT_EQ(claim_clashes(words, "Fan: auto", "Fan: OFF.").size(), 1u);
   // A statement naming both claims neither against the other.
   EXPECT_TRUE(claim_clashes(c, "overload, not overspeed", "overspeed").empty());
   EXPECT_TRUE(claim_clashes({}, "overload", "overspeed").empty());
@@ -192,8 +217,15 @@ TEST(ClaimContrasts, FileRoundTripAndErrorsNameTheLine) {
   EXPECT_NE(e.find("'phrases'"), std::string::npos) << e;
   e = error_of(good + "{\"slot\":\"sentences\",\"phrases\":[\"a\",\"b\"]}\n");
   EXPECT_NE(e.find("'lang'"), std::string::npos) << e;
-  e = error_of("{\"lang\":\"en\",\"slot\":\"s\",\"phrases\":[\"a\",7]}\n");
+  e = error_of("{\"lang\":\"en\",\"slot\":\"s\",\"phrases\":[\"ab\",7]}\n");
   EXPECT_NE(e.find("contrasts.jsonl:1"), std::string::npos) << e;
+  // A phrase of one character (after spaces) would match nearly any text.
+  e = error_of("{\"lang\":\"en\",\"slot\":\"s\",\"phrases\":[\"ab\",\" x \"]}\n");
+  EXPECT_NE(e.find("two or more characters"), std::string::npos) << e;
+  for (const char* line : {"[1,2]\n", "null\n", "\"x\"\n", "{\"lang\":\"en\",\"slot\":\"s\",\"phrases\":\"ab\"}\n"}) {
+    e = error_of(line);
+    EXPECT_NE(e.find("contrasts.jsonl:1"), std::string::npos) << line << " -> " << e;
+  }
   EXPECT_NE(error_of("not json\n"), "(accepted)");
   EXPECT_THROW(load_claim_contrasts((dir / "missing.jsonl").string()), gemba::Error);
   std::filesystem::remove_all(dir);

@@ -66,6 +66,12 @@ TEST(RecallGrader, ClaimContrastsCompareWordedValues) {
                              contrasts)
                   .agrees);
   EXPECT_TRUE(compare_recall("E-54 on the ZCP-110: see the manual.", "E-54 on the ZCP-110 means low battery voltage.", contrasts).agrees);
+  // A quoted worded value is listed once, not again as a worded one.
+  const gemba::data::ClaimContrasts meanings = {{"ja", "table: 内容", {"演算エラー", "i/o割付不一致"}}};
+  auto q = compare_recall("ZCP-750でE-75(I/O割付不一致)が発生しました。", "ZCP-750でエラーコードE-75が表示されたとき、その内容は「演算エラー」である。",
+                          meanings);
+  EXPECT_EQ(q.only_in_statement, (std::vector<std::string>{"「演算エラー」"}));
+  EXPECT_EQ(q.only_in_recall, (std::vector<std::string>{"i/o割付不一致"}));
   // The strict reading: the reference's worded value, not the other one.
   using gemba::eval::recall_names_reference;
   const std::string reference = "False. Correct statement: The unit type of the ZIO-A62 is analog output (アナログ出力).";

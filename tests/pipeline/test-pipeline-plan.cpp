@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <stdexcept>
 
 #include "core/atomic-output.h"
 #include "core/error.h"
@@ -153,7 +154,7 @@ TEST(StagePlan, RecallEvalsGradeWordedValuesFromTheStatementsContrasts) {
   };
   auto find = [](const std::vector<Stage>& stages, const std::string& name) {
     auto it = std::find_if(stages.begin(), stages.end(), [&](auto& s) { return s.name == name; });
-    EXPECT_NE(it, stages.end()) << name;
+    if (it == stages.end()) throw std::runtime_error("no stage " + name);  // fails the test, never reads past the end
     return *it;
   };
   const std::string file = "runs/mini/statements/contrasts.jsonl";
@@ -197,6 +198,16 @@ TEST(StagePlan, EachFurtherTestSetGetsItsOwnEvalsAndReportTable) {
   EXPECT_TRUE(contains(other_eval->argv, other));
   EXPECT_EQ(other_eval->output, run + "/eval-sft-other-words");
   EXPECT_NE(find("eval-q8_0-other-words"), nullptr) << "exported files are scored on every test set";
+  // Non-ASCII file names stay readable; an empty list is an error.
+  std::string japanese = text;
+  const std::string japanese_file = d.file("テスト.jsonl", "{}\n");
+  japanese.replace(japanese.find(other), other.size(), japanese_file);
+  auto japanese_stages = plan_stages(load_recipe(d.file("r.yaml", japanese)), run);
+  EXPECT_TRUE(std::any_of(japanese_stages.begin(), japanese_stages.end(), [](auto& s) { return s.name == "eval-sft-テスト"; }));
+  std::string none = text;
+  none.replace(none.find("test: ["), std::string("test: [" + main_test + ", '" + other + "']").size(), "test: []");
+  EXPECT_NE(plan_error(d, none).find("inputs.test is an empty list"), std::string::npos) << plan_error(d, none);
+  d.file("r.yaml", text);
 
   // The report: the main test's columns as before, the other test in a table of its own.
   auto eval_report = [](double accuracy) {

@@ -47,13 +47,13 @@ const TestPhrasings& paraphrased_phrasings() {
        {"error-meaning", {"{P}に{N}が出ているなら、起きている異常は「{V}」だ。", "{P}の{N}というエラーは{V}を意味する。"}},
        {"error-remedy", {"{P}で{N}が出たら、「{V}」のが正しい対処だ。", "{P}の{N}を解消したいときは{V}とよい。"}},
        {"procedure", {"{P}の{A}をしたいときは、「{V}」とよい。", "{P}で{A}をするための手順は{V}ことだ。"}}},
-      {{"spec", {"Looking at the {P}, its {A} comes to {V}.", "If you use the {P}, you can count on a {A} of {V}."}},
+      {{"spec", {"Looking at the {P}, its {A} comes to {V}.", "If you use the {P}, its {A} will be {V}."}},
        {"param-default", {"Out of the box, the {P} has parameter {N} ({A}) at {V}.",
                           "Unless someone changed it, parameter {N} ({A}) on the {P} reads {V}."}},
        {"param-range", {"Parameter {N} ({A}) of the {P} can take any value within {V}.", "You can adjust {A} ({N}) on the {P} within {V}."}},
        {"error-meaning", {"When the {P} displays {N}, the problem is {V}.", "The {P} raises error {N} for {V}."}},
        {"error-remedy", {"The right response to {N} on the {P} is to {V}.", "If the {P} stops with {N}, the fix is to {V}."}},
-       {"procedure", {"Here is how the {A} works on the {P}: {V}.", "For a {A} of the {P}, the operator must {V}."}}},
+       {"procedure", {"Here is how the {A} works on the {P}: {V}.", "For the {A} of the {P}, the operator must {V}."}}},
       "tp-"};
   return kParaphrased;
 }
