@@ -4,8 +4,9 @@ BUILD := build/release
 GEMBA := $(BUILD)/bin/gemba
 
 # The bad-input suites (truncated / bit-flipped / oversized model files, malformed
-# tokenizer files) run again under ASan + UBSan.
-ASAN_TESTS := format-test-gguf format-test-safetensors format-test-model-config tokenizer-test-tokenizer-formats engine-test-lora-files
+# tokenizer files, malformed claim-contrast files and Markdown tables) run again under ASan + UBSan.
+ASAN_TESTS := format-test-gguf format-test-safetensors format-test-model-config tokenizer-test-tokenizer-formats engine-test-lora-files \
+              data-test-claim-contrasts
 
 .PHONY: all deps build build-debug test test-asan demo bench clean
 
