@@ -13,6 +13,7 @@
 #include "core/nfkc.h"
 #include "core/utf8.h"
 #include "data/statement-mining.h"
+#include "data/template-diff.h"
 #include "data/value-tokens.h"
 
 namespace gemba::data {
@@ -115,27 +116,6 @@ bool is_separator_row(std::string_view line) {
   return true;
 }
 
-// The lengths of the common prefix and suffix of a and b, backed off so that neither ends
-// inside a run of content characters: the middles between them are whole words.
-std::pair<size_t, size_t> common_ends(const CodePoints& a, const CodePoints& b) {
-  const size_t shortest = std::min(a.size(), b.size());
-  size_t p = 0;
-  while (p < shortest && a[p] == b[p]) ++p;
-  while (p > 0 && is_content_char(a[p - 1]) &&
-         ((p < a.size() && is_content_char(a[p])) || (p < b.size() && is_content_char(b[p]))))
-    --p;
-  size_t s = 0;
-  while (s < shortest - p && a[a.size() - 1 - s] == b[b.size() - 1 - s]) ++s;
-  while (s > 0) {
-    const size_t ia = a.size() - s, ib = b.size() - s;
-    const bool inside_word = is_content_char(a[ia]) && ((ia > 0 && is_content_char(a[ia - 1])) ||
-                                                         (ib > 0 && is_content_char(b[ib - 1])));
-    if (!inside_word) break;
-    --s;
-  }
-  return {p, s};
-}
-
 // The text with each value token replaced by kValueMask.
 CodePoints mask_values(const std::string& nfkc_text) {
   CodePoints out;
@@ -170,13 +150,13 @@ std::string require_string(const Json& j, const char* key, const std::string& wh
 }  // namespace
 
 void ClaimContrastCollector::add(const std::string& lang, const CodePoints& a, const CodePoints& b) {
-  const auto [prefix, suffix] = common_ends(a, b);
+  const auto [prefix, suffix] = common_ends(a, b, is_content_char);
   std::string middle_a = nfkc(encode_range(a, prefix, a.size() - suffix), "contrast");
   std::string middle_b = nfkc(encode_range(b, prefix, b.size() - suffix), "contrast");
   if (!value_token_spans(middle_a).empty() || !value_token_spans(middle_b).empty()) {
     // Step 2: the words beside the values.
     const CodePoints ma = mask_values(middle_a), mb = mask_values(middle_b);
-    const auto [p, s] = common_ends(ma, mb);
+    const auto [p, s] = common_ends(ma, mb, is_content_char);
     for (const CodePoints* m : {&ma, &mb})
       if (std::find(m->begin() + static_cast<std::ptrdiff_t>(p), m->end() - static_cast<std::ptrdiff_t>(s), kValueMask) !=
           m->end() - static_cast<std::ptrdiff_t>(s))

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/splitmix64.h"
 #include "core/utf8.h"
+#include "data/template-diff.h"
 #include "data/truefalse-format.h"
 #include "data/value-tokens.h"
 
@@ -120,21 +121,7 @@ struct Candidate {
 // Compares two masked templates; on a valid contrast returns true and sets the common prefix
 // length and suffix length (the middles are what lies between).
 bool contrast_spans(const CodePoints& a, const CodePoints& b, int max_span, size_t& prefix, size_t& suffix) {
-  size_t shortest = std::min(a.size(), b.size());
-  size_t p = 0;
-  while (p < shortest && a[p] == b[p]) ++p;
-  // Widen to whole words/numbers: back off while the prefix ends inside a word on either side.
-  while (p > 0 && is_word_char(a[p - 1]) &&
-         ((p < a.size() && is_word_char(a[p])) || (p < b.size() && is_word_char(b[p]))))
-    --p;
-  size_t s = 0;
-  while (s < shortest - p && a[a.size() - 1 - s] == b[b.size() - 1 - s]) ++s;
-  while (s > 0) {
-    size_t ia = a.size() - s, ib = b.size() - s;
-    bool inside_word = is_word_char(a[ia]) && ((ia > 0 && is_word_char(a[ia - 1])) || (ib > 0 && is_word_char(b[ib - 1])));
-    if (!inside_word) break;
-    --s;
-  }
+  const auto [p, s] = common_ends(a, b, is_word_char);
   size_t middle_a = a.size() - p - s, middle_b = b.size() - p - s;
   if (middle_a == 0 || middle_b == 0) return false;
   if (middle_a > static_cast<size_t>(max_span) || middle_b > static_cast<size_t>(max_span)) return false;
@@ -405,7 +392,8 @@ StatementMiningResult mine_statements(const std::vector<StatementSourceText>& te
         if (!contrast_spans(kept[i].masked, kept[j].masked, std::max(options.max_span, kClaimContrastMaxSpan), prefix, suffix))
           continue;
         claim_contrasts.add(kept[i].lang, kept[i].masked, kept[j].masked);
-        if (!contrast_spans(kept[i].masked, kept[j].masked, options.max_span, prefix, suffix)) continue;
+        const size_t longer_middle = std::max(kept[i].masked.size(), kept[j].masked.size()) - prefix - suffix;
+        if (longer_middle > static_cast<size_t>(options.max_span)) continue;  // too long for a swapped value
         consider(i, j, prefix, suffix);
         consider(j, i, prefix, suffix);
       }
