@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/verb.h"
+#include "core/build-info.h"
 #include "core/error.h"
 
 namespace gemba::cli {
@@ -44,7 +45,7 @@ int main(int argc, char** argv) {
   using namespace gemba::cli;
   CLI::App app{"gemba: adapt small language models to a factory's manuals and FAQ, and run them on the edge"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "gemba 0.1.0");
+  app.set_version_flag("--version", "gemba " + gemba::build_id());
 
   auto specs = verb_registry();
   std::sort(specs.begin(), specs.end(), [](const VerbSpec& a, const VerbSpec& b) { return a.name < b.name; });

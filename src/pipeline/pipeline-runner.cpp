@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/build-info.h"
 #include "core/content-hash.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -103,8 +104,15 @@ int run_pipeline(const Recipe& recipe, const RunOptions& options) {
     record.key = hex64(key);
     const bool forced = std::find(options.force.begin(), options.force.end(), stage.name) != options.force.end();
     StageRecord* previous = manifest.find(stage.name);
+    record.gemba = build_id();
     if (!forced && previous && previous->status == "done" && previous->key == record.key && fs::exists(stage.output)) {
-      std::fprintf(stderr, "[pipeline] %-24s unchanged, skipped\n", stage.name.c_str());
+      // The key covers the command line and the inputs, not gemba's own code: say when another
+      // build made this output, since a newer one may make it differently.
+      if (!previous->gemba.empty() && previous->gemba != record.gemba)
+        std::fprintf(stderr, "[pipeline] %-24s unchanged, skipped (made by gemba %s, this is %s: --force %s redoes it)\n",
+                     stage.name.c_str(), previous->gemba.c_str(), record.gemba.c_str(), stage.name.c_str());
+      else
+        std::fprintf(stderr, "[pipeline] %-24s unchanged, skipped\n", stage.name.c_str());
       if (stage.name == options.until) break;
       continue;
     }

@@ -19,6 +19,7 @@ RunManifest::RunManifest(std::string path) : path_(std::move(path)) {
     r.wall_s = j.value("wall_s", 0.0);
     r.started_at = j.value("started_at", "");
     r.finished_at = j.value("finished_at", "");
+    r.gemba = j.value("gemba", "");
     stages_[it.key()] = r;
   }
 }
@@ -38,7 +39,7 @@ Json RunManifest::to_json() const {
   for (const auto& [name, r] : stages_)
     stages[name] = {{"status", r.status}, {"key", r.key},       {"argv", r.argv},
                     {"inputs", r.inputs}, {"output", r.output}, {"wall_s", r.wall_s},
-                    {"started_at", r.started_at}, {"finished_at", r.finished_at}};
+                    {"started_at", r.started_at}, {"finished_at", r.finished_at}, {"gemba", r.gemba}};
   return {{"stages", stages}};
 }
 

@@ -17,6 +17,7 @@ struct StageRecord {
   std::string output;
   double wall_s = 0;
   std::string started_at, finished_at;
+  std::string gemba;  // the build that made it (core/build-info.h); "" in manifests older than the field
 };
 
 class RunManifest {

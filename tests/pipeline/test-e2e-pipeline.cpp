@@ -146,12 +146,23 @@ TEST_F(PipelineE2E, RunsEveryStageWritesTheReportAndSkipsWhatDidNotChange) {
   EXPECT_EQ(gemba::read_json_file((run / "eval-sft/report.json").string())["grader"], "recall");
   EXPECT_NE(first.out.find("| cpt |"), std::string::npos) << "the table is printed";
 
-  // Nothing changed: every stage is skipped.
+  // Every stage records the build that made it.
+  const std::string build = manifest["stages"]["cpt"]["gemba"].get<std::string>();
+  EXPECT_EQ(build.rfind("0.1.0 (", 0), 0u) << build;
+
+  // Nothing changed: every stage is skipped. One output made by another build is pointed out
+  // (the key covers command lines and inputs, not gemba's code), and still reused.
+  manifest["stages"]["prepare"]["gemba"] = "0.0.9 (an older build)";
+  gemba::write_json_file((run / "manifest.json").string(), manifest);
   auto second = pipeline(recipe(""));
   ASSERT_EQ(second.code, 0) << second.out;
   EXPECT_EQ(second.out.find("running:"), std::string::npos) << second.out;
   EXPECT_TRUE(stage_ran(first.out, "cpt"));
   EXPECT_NE(second.out.find("unchanged, skipped"), std::string::npos);
+  EXPECT_NE(second.out.find("made by gemba 0.0.9 (an older build), this is " + build + ": --force prepare redoes it"),
+            std::string::npos)
+      << second.out;
+  EXPECT_EQ(second.out.find("made by gemba", second.out.find("made by gemba") + 1), std::string::npos) << "only that stage";
 }
 
 TEST_F(PipelineE2E, AFailedStageRerunsAfterTheFixWithoutRedoingEarlierStages) {
