@@ -10,7 +10,10 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "format/safetensors.h"
+#include "train/autocast.h"
+#include "train/fused-rms-norm.h"
 #include "train/fused-rope.h"
+#include "train/fused-swiglu.h"
 
 namespace gemba::train {
 
@@ -31,6 +34,9 @@ struct CheckpointedLayer : public torch::autograd::Function<CheckpointedLayer> {
                                torch::Tensor sin, int64_t layer_address) {
     ctx->save_for_backward({x, cos, sin});
     ctx->saved_data["layer"] = layer_address;
+    // ... and run in the same precision: backward runs outside the trainer's autocast scope.
+    const auto autocast = active_autocast_dtype(x.device());
+    ctx->saved_data["autocast"] = static_cast<int64_t>(autocast ? *autocast : torch::kFloat32);
     // The recomputation must draw the same dropout masks (LoRA dropout) as this pass.
     at::Generator gen = at::globalContext().defaultGenerator(x.device());
     {
@@ -58,6 +64,7 @@ struct CheckpointedLayer : public torch::autograd::Function<CheckpointedLayer> {
         gen.set_state(ctx->saved_data["rng"].toTensor());
       }
       torch::AutoGradMode grad_on(true);
+      AutocastScope autocast(x.device(), static_cast<torch::Dtype>(ctx->saved_data["autocast"].toInt()));
       y = layer->forward(x, RopeTables{saved[1], saved[2]});
       std::lock_guard<std::mutex> lock(gen.mutex());
       gen.set_state(now);
@@ -76,10 +83,7 @@ RmsNormImpl::RmsNormImpl(int64_t dim, double eps_) : eps(eps_) {
 }
 
 torch::Tensor RmsNormImpl::forward(const torch::Tensor& x) {
-  auto xf = x.to(torch::kFloat32);                                   // [..., D]
-  auto var = xf.pow(2).mean(-1, /*keepdim=*/true);                   // [..., 1]
-  auto normed = (xf * torch::rsqrt(var + eps)).to(x.scalar_type());  // [..., D]
-  return weight * normed;
+  return rms_norm(x, weight, eps);  // [..., D]
 }
 
 // ---- RoPE --------------------------------------------------------------------------------
@@ -157,10 +161,7 @@ MlpImpl::MlpImpl(const format::ModelConfig& c) {
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
   auto gate = gate_proj.forward(x);                          // [B, T, F]
   auto up = up_proj.forward(x);                              // [B, T, F]
-  // silu in f32: libtorch 1.13's bf16 silu and its backward ran 2.5x and 5x slower than f32 on
-  // the demo's [16, 128, 576] (the cast is a no-op in f32 training).
-  auto act = torch::silu(gate.to(torch::kFloat32)).to(gate.scalar_type());  // [B, T, F]
-  return down_proj.forward(act * up);                                        // [B, T, D]
+  return down_proj.forward(swiglu(gate, up));                // [B, T, D]
 }
 
 // ---- Decoder layer -----------------------------------------------------------------------

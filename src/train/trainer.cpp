@@ -1,7 +1,5 @@
 #include "train/trainer.h"
 
-#include <ATen/autocast_mode.h>
-#include <torch/version.h>
 
 #include <chrono>
 #include <cmath>
@@ -12,6 +10,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/progress.h"
+#include "train/autocast.h"
 #include "train/checkpoint.h"
 #include "train/cpu-allocator.h"
 
@@ -24,45 +23,6 @@ namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
-
-// bf16 mixed precision: autocast while computing the loss; f32 weights and optimizer.
-class AutocastScope {
- public:
-  AutocastScope(torch::Device device, torch::Dtype dtype) : on_(dtype != torch::kFloat32) {
-    if (!on_) return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    type_ = device.type();
-    at::autocast::set_autocast_dtype(type_, dtype);
-    at::autocast::set_autocast_enabled(type_, true);
-#else
-    cuda_ = device.is_cuda();
-    if (cuda_) {
-      at::autocast::set_autocast_gpu_dtype(dtype);
-      at::autocast::set_enabled(true);
-    } else {
-      at::autocast::set_autocast_cpu_dtype(dtype);
-      at::autocast::set_cpu_enabled(true);
-    }
-#endif
-  }
-  ~AutocastScope() {
-    if (!on_) return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    at::autocast::set_autocast_enabled(type_, false);
-#else
-    if (cuda_)
-      at::autocast::set_enabled(false);
-    else
-      at::autocast::set_cpu_enabled(false);
-#endif
-    at::autocast::clear_cache();
-  }
-
- private:
-  bool on_;
-  bool cuda_ = false;
-  c10::DeviceType type_ = c10::DeviceType::CPU;
-};
 
 torch::Tensor to_tensor(const std::vector<int32_t>& ids, int64_t rows, int64_t cols) {
   return torch::from_blob(const_cast<int32_t*>(ids.data()), {rows, cols}, torch::kInt32).to(torch::kInt64);

@@ -1,6 +1,6 @@
 // The trainer's Llama model: HF parameter names, forward parity against a plain
 // double-precision reference written here, HF directory round trip, activation checkpointing,
-// and the fused RoPE op against the plain torch math.
+// and the fused RoPE, RMSNorm and SwiGLU ops against the plain torch math.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -14,7 +14,11 @@
 #include "engine/model-weights.h"
 #include "format/model-config.h"
 #include "format/safetensors.h"
+#include "train/autocast.h"
+#include "train/fused-rms-norm.h"
 #include "train/fused-rope.h"
+#include "train/fused-swiglu.h"
+#include "train/swiglu-kernel.h"
 #include "train/model.h"
 
 namespace fs = std::filesystem;
@@ -285,20 +289,29 @@ TEST(TrainModel, ActivationCheckpointingGivesTheSameGradients) {
   auto model = random_model(tiny_config(), 5);
   model->train();
   auto ids = torch::randint(0, 97, {2, 9}, torch::kInt64);
-  auto grads = [&](bool ckpt) {
+  auto grads = [&](bool ckpt, torch::Dtype dtype) {
     model->set_activation_checkpointing(ckpt);
     model->zero_grad();
-    auto loss = model->forward(ids).pow(2).mean();
+    torch::Tensor loss;
+    {
+      // As the trainer does: autocast around the forward pass only.
+      gemba::train::AutocastScope autocast(torch::kCPU, dtype);
+      loss = model->forward(ids).to(torch::kFloat32).pow(2).mean();
+    }
     loss.backward();
     std::map<std::string, torch::Tensor> g;
     for (auto& item : model->named_parameters()) g[item.key()] = item.value().grad().clone();
     return g;
   };
-  auto plain = grads(false), recomputed = grads(true);
-  for (auto& [name, g] : plain) {
-    ASSERT_TRUE(recomputed[name].defined()) << name;
-    EXPECT_TRUE(torch::allclose(g, recomputed[name], 1e-5, 1e-7)) << name;
-    EXPECT_GT(g.abs().sum().item<double>(), 0) << name;
+  // bf16: the recomputation in backward must run under autocast too, as the forward pass did.
+  for (auto dtype : {torch::kFloat32, torch::kBFloat16}) {
+    SCOPED_TRACE(dtype == torch::kFloat32 ? "f32" : "bf16 autocast");
+    auto plain = grads(false, dtype), recomputed = grads(true, dtype);
+    for (auto& [name, g] : plain) {
+      ASSERT_TRUE(recomputed[name].defined()) << name;
+      EXPECT_TRUE(torch::allclose(g, recomputed[name], 1e-5, 1e-7)) << name;
+      EXPECT_GT(g.abs().sum().item<double>(), 0) << name;
+    }
   }
 }
 
@@ -379,4 +392,98 @@ TEST(FusedOps, RopeMatchesRotateHalfWithGradients) {
   auto view = wide.narrow(-1, 0, hd);
   EXPECT_TRUE(torch::allclose(gemba::train::rope(view, tables.cos, tables.sin),
                               gemba::train::rope(view.contiguous(), tables.cos, tables.sin)));
+}
+
+// ---- fused RMSNorm (train/fused-rms-norm.h) ------------------------------------
+
+namespace {
+
+// HF's RMSNorm in f64: weight * x / sqrt(mean(x^2) + eps).
+torch::Tensor rms_norm_reference(const torch::Tensor& x, const torch::Tensor& w, double eps) {
+  return w * x * torch::rsqrt(x.pow(2).mean(-1, /*keepdim=*/true) + eps);
+}
+
+}  // namespace
+
+TEST(FusedOps, RmsNormMatchesReferenceWithGradients) {
+  torch::manual_seed(3);
+  const int64_t B = 3, T = 50, D = 40;  // 150 rows: several weight-gradient blocks and a partial one
+  const double eps = 1e-5;
+  const auto x0 = torch::randn({B, T, D}) * 3;
+  const auto w0 = torch::rand({D}) + 0.5;
+  const auto dy0 = torch::randn({B, T, D});
+  for (const bool autocast : {false, true}) {
+    SCOPED_TRACE(autocast ? "bf16 autocast" : "f32");
+    auto x = leaf(x0, torch::kFloat32), w = leaf(w0, torch::kFloat32);
+    torch::Tensor y;
+    {
+      gemba::train::AutocastScope scope(torch::kCPU, autocast ? torch::kBFloat16 : torch::kFloat32);
+      y = gemba::train::rms_norm(x, w, eps);
+    }
+    // Under autocast the output is what autocast's cast of the f32 output would be.
+    ASSERT_EQ(y.scalar_type(), autocast ? torch::kBFloat16 : torch::kFloat32);
+    y.backward(dy0.to(y.scalar_type()));
+    auto xd = leaf(x0, torch::kFloat64), wd = leaf(w0, torch::kFloat64);
+    auto yd = rms_norm_reference(xd, wd, eps);
+    yd.backward(dy0.to(y.scalar_type()).to(torch::kFloat64));
+    const double tol = autocast ? 1e-2 : 1e-5;
+    EXPECT_LT(rel_diff(y, yd), tol);
+    EXPECT_LT(rel_diff(x.grad(), xd.grad()), 1e-5);  // dx is f32 math on the (rounded) incoming gradient
+    EXPECT_LT(rel_diff(w.grad(), wd.grad()), 1e-5);
+  }
+  // A non-contiguous input gives the same output; a frozen weight gets no gradient.
+  auto wide = torch::randn({B, T, 2 * D});
+  auto view = wide.narrow(-1, 0, D);
+  EXPECT_TRUE(torch::allclose(gemba::train::rms_norm(view, w0, eps), gemba::train::rms_norm(view.contiguous(), w0, eps)));
+  auto x = leaf(x0, torch::kFloat32);
+  gemba::train::rms_norm(x, w0, eps).sum().backward();
+  EXPECT_TRUE(x.grad().defined());
+  // The weight gradient does not depend on the thread count (blocks summed in order).
+  const int threads = torch::get_num_threads();
+  std::vector<torch::Tensor> grads;
+  for (int n : {1, 2}) {
+    torch::set_num_threads(n);
+    auto w = leaf(w0, torch::kFloat32);
+    gemba::train::rms_norm(x0, w, eps).backward(dy0);
+    grads.push_back(w.grad());
+  }
+  torch::set_num_threads(threads);
+  EXPECT_TRUE(torch::equal(grads[0], grads[1]));
+}
+
+// ---- fused SwiGLU (train/fused-swiglu.h) ---------------------------------------
+
+TEST(FusedOps, VectorizableExpIsWithinTwoUlpOfExpf) {
+  for (float x = -87.0f; x <= 88.0f; x += 0.0137f) {
+    const float want = std::exp(x), got = gemba::train::vectorizable_exp(x);
+    ASSERT_LE(std::fabs(got - want), 2.5f * std::fabs(want) * 1.1920929e-7f) << "x = " << x;
+  }
+  // Clamped outside [-87, 88]: finite and positive, so sigmoid never divides by inf or 0.
+  EXPECT_GT(gemba::train::vectorizable_exp(-1000.0f), 0.0f);
+  EXPECT_TRUE(std::isfinite(gemba::train::vectorizable_exp(1000.0f)));
+}
+
+TEST(FusedOps, SwigluMatchesSiluTimesUpWithGradients) {
+  torch::manual_seed(4);
+  const auto g0 = torch::randn({2, 7, 300}) * 4;  // 4200 elements: several tasks and a partial block
+  const auto u0 = torch::randn({2, 7, 300});
+  const auto dh0 = torch::randn({2, 7, 300});
+  for (auto dt : {torch::kFloat32, torch::kBFloat16}) {
+    SCOPED_TRACE(dt == torch::kFloat32 ? "f32" : "bf16");
+    auto g = leaf(g0, dt), u = leaf(u0, dt);
+    auto h = gemba::train::swiglu(g, u);
+    ASSERT_EQ(h.scalar_type(), dt);
+    h.backward(dh0.to(dt));
+    auto gd = leaf(g.detach(), torch::kFloat64), ud = leaf(u.detach(), torch::kFloat64);
+    auto hd = torch::silu(gd) * ud;
+    hd.backward(dh0.to(dt).to(torch::kFloat64));
+    const double tol = dt == torch::kFloat32 ? 1e-5 : 1e-2;
+    EXPECT_LT(rel_diff(h, hd), tol);
+    EXPECT_LT(rel_diff(g.grad(), gd.grad()), tol);
+    EXPECT_LT(rel_diff(u.grad(), ud.grad()), tol);
+  }
+  // Large |gate|: silu(g) -> g for g >> 0 and -> 0 for g << 0, with no NaN.
+  auto big = torch::tensor({-200.0f, -90.0f, 90.0f, 200.0f});
+  auto h = gemba::train::swiglu(big, torch::ones({4}));
+  EXPECT_TRUE(torch::allclose(h, torch::tensor({0.0f, 0.0f, 90.0f, 200.0f}), 1e-6, 1e-6)) << h;
 }
