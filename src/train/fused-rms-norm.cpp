@@ -18,7 +18,7 @@ using torch::autograd::variable_list;
 constexpr int64_t kRowsPerBlock = 64;
 
 struct RmsNormFunction : public torch::autograd::Function<RmsNormFunction> {
-  // x [N, D] f32 contiguous, weight [D] f32 contiguous; out_dtype f32 or bf16.
+  // x [N, D] f32 contiguous, weight [D] f32 contiguous; the output is bf16 if bf16_out, else f32.
   static torch::Tensor forward(AutogradContext* ctx, torch::Tensor x, torch::Tensor weight, double eps, bool bf16_out) {
     const int64_t n = x.size(0), d = x.size(1);
     auto inv_rms = torch::empty({n}, x.options());                                       // [N]
