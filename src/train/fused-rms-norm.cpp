@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <vector>
 
 #include "train/autocast.h"
 #include "train/rms-norm-kernel.h"
