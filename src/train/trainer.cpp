@@ -13,6 +13,7 @@
 #include "train/autocast.h"
 #include "train/checkpoint.h"
 #include "train/cpu-allocator.h"
+#include "train/fused-adamw.h"
 
 namespace gemba::train {
 
@@ -143,6 +144,7 @@ Trainer::Trainer(LlamaForCausalLM model, TrainerOptions options, std::shared_ptr
     groups.emplace_back(no_decay, std::move(opts));
   }
   optimizer_ = std::make_unique<torch::optim::AdamW>(std::move(groups), defaults);
+  fused_adamw_ = options_.fused_adamw && fused_adamw_supported(*optimizer_);
 
   // Every rank starts from rank 0's weights.
   if (dist_->active()) {
@@ -176,7 +178,7 @@ void Trainer::resume(const std::string& dir) {
   log_info("resumed from ", ckpt, " at step ", step_);
 }
 
-void Trainer::average_gradients(double local_count, double& global_count) {
+double Trainer::sum_gradients(double local_count, double& global_count) {
   global_count = local_count;
   for (auto& p : params_)
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
@@ -196,8 +198,27 @@ void Trainer::average_gradients(double local_count, double& global_count) {
     }
   }
   if (global_count <= 0) fail("a training step had no labelled tokens; check the data and --seq-len");
-  const double scale = 1.0 / global_count;
-  for (auto& p : params_) p.grad().mul_(scale);
+  return 1.0 / global_count;
+}
+
+double Trainer::optimizer_step(double lr, double grad_scale) {
+  for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  if (fused_adamw_) return fused_adamw_step(*optimizer_, grad_scale, options_.clip_norm);
+
+  // libtorch's ops, one pass each: the reference for the fused step, and the path on GPUs.
+  for (auto& p : params_) p.grad().mul_(grad_scale);
+  double grad_norm = 0;
+  if (options_.clip_norm > 0) {
+    grad_norm = torch::nn::utils::clip_grad_norm_(params_, options_.clip_norm);
+  } else {
+    torch::NoGradGuard no_grad;
+    double sq = 0;
+    for (auto& p : params_) sq += p.grad().to(torch::kFloat64).pow(2).sum().item<double>();
+    grad_norm = std::sqrt(sq);
+  }
+  optimizer_->step();
+  optimizer_->zero_grad();
+  return grad_norm;
 }
 
 StepMetrics Trainer::train_step() {
@@ -223,24 +244,12 @@ StepMetrics Trainer::train_step() {
     for (const auto& [k, v] : ls.metric_sums) metric_sums[k] += v;
   }
   double global_count = 0;
-  average_gradients(local_count, global_count);
+  const double grad_scale = sum_gradients(local_count, global_count);
   double global_sum = local_sum, counted = local_count;
   allreduce_sums(global_sum, counted, metric_sums);
 
-  double grad_norm = 0;
-  if (options_.clip_norm > 0) {
-    grad_norm = torch::nn::utils::clip_grad_norm_(params_, options_.clip_norm);
-  } else {
-    torch::NoGradGuard no_grad;
-    double sq = 0;
-    for (auto& p : params_) sq += p.grad().to(torch::kFloat64).pow(2).sum().item<double>();
-    grad_norm = std::sqrt(sq);
-  }
-
   const double lr = options_.schedule.at(step_);
-  for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-  optimizer_->step();
-  optimizer_->zero_grad();
+  const double grad_norm = optimizer_step(lr, grad_scale);
   ++step_;
 
   if (flops_per_token_ == 0) flops_per_token_ = train_flops_per_token(model_->config(), seq_len);

@@ -86,6 +86,9 @@ struct TrainerOptions {
   double weight_decay = 0.1;    // AdamW (Loshchilov & Hutter 2019); not on norms/embeddings
   double beta1 = 0.9, beta2 = 0.95, adam_eps = 1e-8;
   double clip_norm = 1.0;       // 0: no clipping
+  // CPU, f32 weights: the optimizer step in two passes (train/fused-adamw.h). false: libtorch's
+  // AdamW ops (the same numbers to rounding; the reference in tests).
+  bool fused_adamw = true;
   bool activation_checkpointing = false;
   int64_t eval_every = 0;       // 0: only at the end (when a validation source is given)
   int64_t eval_batches = 4;     // validation micro-batches per evaluation
@@ -142,7 +145,12 @@ class Trainer {
 
  private:
   StepMetrics train_step();
-  void average_gradients(double local_count, double& global_count);
+  // Sums the gradients over ranks (each rank's are sums over its items); returns the factor
+  // that makes them a mean over all items: 1 / global_count.
+  double sum_gradients(double local_count, double& global_count);
+  // Scales, clips and applies the gradients (AdamW at `lr`), then clears them; returns the
+  // gradient norm before clipping.
+  double optimizer_step(double lr, double grad_scale);
   // Sums (loss, count, metrics) over ranks; metrics keys must be the same on every rank.
   void allreduce_sums(double& sum, double& count, std::map<std::string, double>& metrics);
   void append_metrics(const Json& line);
@@ -154,6 +162,7 @@ class Trainer {
   std::shared_ptr<Distributed> dist_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   std::vector<torch::Tensor> params_;  // trainable, in a fixed order
+  bool fused_adamw_ = false;           // options_.fused_adamw and the parameters allow it
   int64_t step_ = 0;
   double flops_per_token_ = 0;
 };
