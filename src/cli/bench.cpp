@@ -168,7 +168,7 @@ int bench_verb(const BenchArgs& a) {
   return 0;
 }
 
-VerbRegistration reg{"bench", "Measure prompt processing and generation speed (llama-bench's figures)", [](CLI::App& app) {
+VerbRegistration bench_registration{"bench", "Measure prompt processing and generation speed (llama-bench's figures)", [](CLI::App& app) {
                        auto a = std::make_shared<BenchArgs>();
                        app.add_option("-m,--model", a->model, "GGUF file or HF model directory")->required();
                        app.add_option("--lora", a->lora, "LoRA adapter FILE[:scale], applied unmerged (repeatable)");

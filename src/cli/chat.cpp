@@ -105,7 +105,7 @@ int chat_verb(const ChatArgs& a) {
   return 0;
 }
 
-VerbRegistration reg{"chat", "Interactive chat with a model (streaming, multi-turn, /reset, /exit)", [](CLI::App& app) {
+VerbRegistration chat_registration{"chat", "Interactive chat with a model (streaming, multi-turn, /reset, /exit)", [](CLI::App& app) {
                        auto a = std::make_shared<ChatArgs>();
                        a->gen.add_to(app, 512);
                        app.add_option("--template", a->template_name,

@@ -8,7 +8,7 @@
 
 namespace {
 
-gemba::cli::VerbRegistration registration{
+gemba::cli::VerbRegistration data_prepare_registration{
     "data prepare", "Ingest manuals (txt/md/html/pdf) and FAQ (jsonl/csv) into token shards and split files",
     [](CLI::App& app) {
       auto o = std::make_shared<gemba::data::PrepareOptions>();

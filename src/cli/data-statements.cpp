@@ -27,7 +27,7 @@ struct StatementsArgs {
   gemba::data::StatementMiningOptions mining;
 };
 
-gemba::cli::VerbRegistration registration{
+gemba::cli::VerbRegistration data_statements_registration{
     "data statements",
     "Mine true/false training statements from manuals and FAQ: a product's sentence with another product's value is false",
     [](CLI::App& app) {

@@ -10,7 +10,7 @@
 
 namespace {
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration eval_knowledge_registration{
     "eval knowledge",
     "Knowledge probe: does the LM prefer true manual sentences over value-swapped ones (pairs from data statements)",
     [](CLI::App& app) {

@@ -9,7 +9,7 @@
 
 namespace {
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration eval_perplexity_registration{
     "eval perplexity", "Perplexity of a model on a text file or .tok shard", [](CLI::App& app) {
       struct Flags {
         std::string model, data;

@@ -86,7 +86,7 @@ int run(const Flags& f) {
   return 0;
 }
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration eval_truefalse_registration{
     "eval truefalse", "Accuracy on a 2-choice true/false test (loglik or generate+judge), with Wilson intervals",
     [](CLI::App& app) {
       auto f = std::make_shared<Flags>();

@@ -248,7 +248,7 @@ int run_inspect(const InspectArgs& a) {
   return inspect_safetensors(a);
 }
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration inspect_registration{
     "inspect", "Show a model file's metadata and tensors (GGUF, .safetensors, or HF model directory)",
     [](CLI::App& app) {
       auto args = std::make_shared<InspectArgs>();

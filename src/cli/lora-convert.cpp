@@ -11,7 +11,7 @@ struct LoraConvertArgs {
   std::string in, out, base, type = "f32";
 };
 
-VerbRegistration reg{"lora-convert", "Convert a PEFT LoRA adapter directory to a GGUF LoRA adapter (llama.cpp format)",
+VerbRegistration lora_convert_registration{"lora-convert", "Convert a PEFT LoRA adapter directory to a GGUF LoRA adapter (llama.cpp format)",
                      [](CLI::App& app) {
                        auto a = std::make_shared<LoraConvertArgs>();
                        app.add_option("input", a->in, "PEFT adapter directory (adapter_config.json + adapter_model.safetensors)")->required();

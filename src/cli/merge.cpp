@@ -23,7 +23,7 @@ int merge_verb(const MergeArgs& a) {
   return 0;
 }
 
-VerbRegistration reg{"merge", "Merge LoRA adapters (PEFT directory or GGUF adapter) into a base model (HF directory or GGUF)",
+VerbRegistration merge_registration{"merge", "Merge LoRA adapters (PEFT directory or GGUF adapter) into a base model (HF directory or GGUF)",
                      [](CLI::App& app) {
                        auto a = std::make_shared<MergeArgs>();
                        app.add_option("--base", a->base, "base model: HF directory or GGUF file")->required();

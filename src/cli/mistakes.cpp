@@ -48,7 +48,7 @@ int run(const Flags& f) {
   return 0;
 }
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration mistakes_registration{
     "mistakes", "DPO pairs from a model's own mistakes: it answers its training prompts; wrong values become rejected answers",
     [](CLI::App& app) {
       auto f = std::make_shared<Flags>();

@@ -29,7 +29,7 @@ int init_verb(const InitArgs& a) {
   return 0;
 }
 
-VerbRegistration reg{"model init", "Write a random-weight model of a preset shape (GGUF or HF directory)",
+VerbRegistration model_init_registration{"model init", "Write a random-weight model of a preset shape (GGUF or HF directory)",
                      [](CLI::App& app) {
                        auto a = std::make_shared<InitArgs>();
                        std::string names;

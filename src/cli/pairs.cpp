@@ -20,7 +20,7 @@ struct PairsArgs {
   gemba::data::PairMiningOptions mining;
 };
 
-gemba::cli::VerbRegistration registration{
+gemba::cli::VerbRegistration pairs_registration{
     "pairs", "Mine DPO pairs from an FAQ: rejected = the most similar other answer (char n-gram TF-IDF)",
     [](CLI::App& app) {
       auto a = std::make_shared<PairsArgs>();

@@ -18,7 +18,7 @@ std::string this_binary() {
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "gemba";
 }
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration pipeline_registration{
     "pipeline", "Run a recipe: prepare, pretrain/CPT, SFT, pairs, DPO, eval, export, bench; writes runs/NAME/report.md",
     [](CLI::App& app) {
       auto recipe = std::make_shared<std::string>();

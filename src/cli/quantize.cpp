@@ -23,7 +23,7 @@ int quantize_verb(const QuantizeArgs& a) {
   return 0;
 }
 
-VerbRegistration reg{"quantize", "Write a GGUF at q8_0, q4_0, f16, bf16 or f32 from a GGUF or an HF directory",
+VerbRegistration quantize_registration{"quantize", "Write a GGUF at q8_0, q4_0, f16, bf16 or f32 from a GGUF or an HF directory",
                      [](CLI::App& app) {
                        auto a = std::make_shared<QuantizeArgs>();
                        app.add_option("input", a->in, "GGUF file or HF model directory")->required();

@@ -55,7 +55,7 @@ int run_verb(const RunArgs& a) {
   return 0;
 }
 
-VerbRegistration reg{"run", "Generate a completion of a prompt (text on stdout, logs on stderr)", [](CLI::App& app) {
+VerbRegistration run_registration{"run", "Generate a completion of a prompt (text on stdout, logs on stderr)", [](CLI::App& app) {
                        auto a = std::make_shared<RunArgs>();
                        a->gen.add_to(app, 128);
                        app.add_option("-p,--prompt", a->prompt, "prompt text (as given; BOS added as the model says)");

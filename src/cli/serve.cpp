@@ -91,7 +91,7 @@ int serve_main(const ServeArgs& a) {
   return 0;
 }
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration serve_registration{
     "serve", "OpenAI-compatible HTTP server (chat/completions, completions, models, health, metrics)",
     [](CLI::App& app) {
       auto a = std::make_shared<ServeArgs>();

@@ -52,7 +52,7 @@ void print_encoding(const gemba::tokenizer::Tokenizer& tok, const std::vector<in
   std::printf("%s\n", line.c_str());
 }
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration tokenize_registration{
     "tokenize", "Encode text to token ids and pieces, or decode ids, with a tokenizer or model",
     [](CLI::App& app) {
       auto a = std::make_shared<TokenizeArgs>();

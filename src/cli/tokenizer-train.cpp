@@ -16,7 +16,7 @@ struct TrainArgs {
   bool verbose = false;
 };
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration tokenizer_train_registration{
     "tokenizer train", "Train a SentencePiece BPE/Unigram tokenizer (byte fallback, identity normalization)",
     [](CLI::App& app) {
       auto a = std::make_shared<TrainArgs>();

@@ -51,7 +51,7 @@ gemba::cli::VerbRegistration sft{"sft", "Supervised fine-tuning of an HF model o
                                  forward_to_trainer("sft")};
 gemba::cli::VerbRegistration dpo{"dpo", "Direct Preference Optimization of an SFT model on preference pairs (libtorch)",
                                  forward_to_trainer("dpo")};
-gemba::cli::VerbRegistration export_verb{"export", "HF model directory -> GGUF (f32, f16, q8_0, q4_0) for the engine and llama.cpp",
+gemba::cli::VerbRegistration export_registration{"export", "HF model directory -> GGUF (f32, f16, q8_0, q4_0) for the engine and llama.cpp",
                                          forward_to_trainer("export")};
 
 }  // namespace

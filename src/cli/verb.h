@@ -1,7 +1,7 @@
 // How a verb plugs into the gemba binary: each src/cli/<verb>.cpp defines one static
 // VerbRegistration. A name with a space ("tokenizer train") becomes a nested subcommand.
 //
-//   static gemba::cli::VerbRegistration reg{"inspect", "Show a model file's metadata and tensors",
+//   static gemba::cli::VerbRegistration inspect_registration{"inspect", "Show a model file's metadata and tensors",
 //     [](CLI::App& app) {
 //       auto path = std::make_shared<std::string>();
 //       app.add_option("file", *path, "GGUF, safetensors or HF directory")->required();

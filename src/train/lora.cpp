@@ -245,11 +245,6 @@ constexpr const char* kPeftPrefix = "base_model.model.";  // PeftModel wraps the
 
 bool same_number(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b)); }
 
-torch::Tensor tensor_from_view(const format::TensorView& view) {
-  std::vector<float> values = format::to_f32(view);
-  return torch::from_blob(values.data(), view.shape, torch::kFloat32).clone();
-}
-
 // A PEFT option this loader does not implement must be absent or at its default.
 void require_default(const Json& config, const std::string& key, const std::string& what) {
   auto it = config.find(key);

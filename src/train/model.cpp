@@ -257,13 +257,12 @@ void LlamaForCausalLMImpl::init_weights(double stddev) {
 
 // ---- HF directories ----------------------------------------------------------------------
 
-namespace {
-
 torch::Tensor tensor_from_view(const format::TensorView& view) {
   std::vector<float> values = format::to_f32(view);
-  auto t = torch::from_blob(values.data(), view.shape, torch::TensorOptions().dtype(torch::kFloat32));
-  return t.clone();
+  return torch::from_blob(values.data(), view.shape, torch::kFloat32).clone();
 }
+
+namespace {
 
 // LoRA adapter matrices (train/lora.h): "...q_proj.lora_A.weight", "...q_proj.lora_B.weight".
 bool is_lora_tensor_name(const std::string& name) {

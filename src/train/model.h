@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "format/model-config.h"
+#include "format/safetensors.h"
 
 namespace gemba::train {
 
@@ -118,6 +119,9 @@ TORCH_MODULE(LlamaForCausalLM);
 // Loads an HF directory (config.json + model.safetensors or shards; f32/bf16/f16 weights)
 // into a new f32 model on `device`. Throws gemba::Error naming the file/tensor on a mismatch.
 LlamaForCausalLM load_hf_model(const std::string& dir, torch::Device device);
+
+// A safetensors tensor (any stored dtype) as a new f32 CPU tensor of its shape.
+torch::Tensor tensor_from_view(const format::TensorView& view);
 
 // Copies tensors from an HF directory into an existing model (shapes must match the model).
 void load_hf_weights(LlamaForCausalLM& model, const std::string& dir);

@@ -8,7 +8,7 @@
 
 namespace {
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration cpt_registration{
     "cpt", "Continual pre-training of an HF model directory on domain token shards", [](CLI::App& app) {
       auto o = std::make_shared<gemba::train::TrainRunOptions>();
       o->lr = 1e-4;

@@ -8,7 +8,7 @@
 
 namespace {
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration dpo_registration{
     "dpo", "Direct Preference Optimization of an SFT model on preference pairs (TRL JSONL)", [](CLI::App& app) {
       auto o = std::make_shared<gemba::train::TrainRunOptions>();
       o->lr = 5e-6;

@@ -17,7 +17,7 @@ struct ExportOptions {
   int threads = 0;
 };
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration export_registration{
     "export", "Convert an HF model directory (e.g. a training run) to a GGUF file", [](CLI::App& app) {
       auto o = std::make_shared<ExportOptions>();
       app.add_option("--from", o->from, "HF model directory (config.json, model.safetensors, tokenizer)")->required();

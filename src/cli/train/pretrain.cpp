@@ -8,7 +8,7 @@
 
 namespace {
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration pretrain_registration{
     "pretrain", "Pre-train a Llama model from scratch on token shards", [](CLI::App& app) {
       auto o = std::make_shared<gemba::train::TrainRunOptions>();
       app.add_option("--config", o->config, "A preset name or a config.json")->required();

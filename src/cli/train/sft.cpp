@@ -8,7 +8,7 @@
 
 namespace {
 
-gemba::cli::VerbRegistration reg{
+gemba::cli::VerbRegistration sft_registration{
     "sft", "Supervised fine-tuning of an HF model on FAQ / chat JSONL (loss on answers only)", [](CLI::App& app) {
       auto o = std::make_shared<gemba::train::TrainRunOptions>();
       o->lr = 2e-5;
