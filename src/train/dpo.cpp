@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/utf8.h"
+#include "train/fused-token-log-probs.h"
 
 namespace gemba::train {
 
@@ -176,10 +177,7 @@ DpoTerms dpo_terms(const torch::Tensor& policy_chosen, const torch::Tensor& poli
 
 std::pair<torch::Tensor, torch::Tensor> sequence_logps(const torch::Tensor& logits, const torch::Tensor& labels) {
   auto mask = labels.ne(kIgnoreIndex);                                        // [B, T]
-  auto safe = labels.masked_fill(~mask, 0);                                   // [B, T]
-  auto logp = torch::log_softmax(logits.to(torch::kFloat32), -1);             // [B, T, V]
-  auto picked = logp.gather(-1, safe.unsqueeze(-1)).squeeze(-1);             // [B, T]
-  auto sums = (picked * mask.to(picked.scalar_type())).sum(1);               // [B]
+  auto sums = token_log_probs(logits, labels, kIgnoreIndex).sum(1);           // [B] (0 where masked)
   return {sums, mask.sum(1).to(torch::kFloat32)};
 }
 

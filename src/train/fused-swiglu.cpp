@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "train/raw-data.h"
 #include "train/swiglu-kernel.h"
 
 namespace gemba::train {
@@ -11,11 +12,6 @@ using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
 constexpr int64_t kGrain = 16384;  // elements per task
-
-template <class T>
-T* raw(const torch::Tensor& t) {
-  return reinterpret_cast<T*>(t.data_ptr());
-}
 
 struct SwigluFunction : public torch::autograd::Function<SwigluFunction> {
   // gate, up: contiguous, same shape, f32 or bf16.

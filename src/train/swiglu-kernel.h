@@ -17,9 +17,8 @@ void swiglu_backward_f32(const float* g, const float* u, const float* dh, float*
 void swiglu_backward_bf16(const uint16_t* g, const uint16_t* u, const uint16_t* dh, uint16_t* dg, uint16_t* du,
                           int64_t begin, int64_t end);
 
-// exp(x) for float x, written so that a loop of it vectorizes without -ffast-math (libm's expf
-// does not): Cody-Waite range reduction and a degree-6 polynomial, within 2 ulp of expf on
-// [-87, 88]; inputs outside are clamped there (0 < result < inf). Exposed for its test.
+// train/vector-math.h's exp (a polynomial within 2 ulp of expf that vectorizes), as a plain
+// function for its test.
 float vectorizable_exp(float x);
 
 }  // namespace gemba::train

@@ -14,6 +14,7 @@
 #include "train/checkpoint.h"
 #include "train/cpu-allocator.h"
 #include "train/fused-adamw.h"
+#include "train/fused-token-log-probs.h"
 
 namespace gemba::train {
 
@@ -84,11 +85,8 @@ Batch SequentialBatchSource::get(int64_t step, int64_t micro, int rank, int worl
 }
 
 LossSum causal_lm_loss(LlamaForCausalLM& model, const Batch& batch) {
-  auto logits = model->forward(batch.input_ids);  // [b, T, V]
-  const int64_t V = logits.size(-1);
-  auto loss = torch::nn::functional::cross_entropy(
-      logits.reshape({-1, V}).to(torch::kFloat32), batch.labels.reshape({-1}),
-      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum).ignore_index(kIgnoreIndex));
+  auto logits = model->forward(batch.input_ids);                                   // [b, T, V]
+  auto loss = -token_log_probs(logits, batch.labels, kIgnoreIndex).sum();           // summed cross-entropy
   const double count = batch.labels.ne(kIgnoreIndex).sum().item<double>();
   return {loss, count};
 }

@@ -18,6 +18,7 @@
 #include "train/fused-rms-norm.h"
 #include "train/fused-rope.h"
 #include "train/fused-swiglu.h"
+#include "train/fused-token-log-probs.h"
 #include "train/swiglu-kernel.h"
 #include "train/model.h"
 
@@ -486,4 +487,45 @@ TEST(FusedOps, SwigluMatchesSiluTimesUpWithGradients) {
   auto big = torch::tensor({-200.0f, -90.0f, 90.0f, 200.0f});
   auto h = gemba::train::swiglu(big, torch::ones({4}));
   EXPECT_TRUE(torch::allclose(h, torch::tensor({0.0f, 0.0f, 90.0f, 200.0f}), 1e-6, 1e-6)) << h;
+}
+
+// ---- fused token log-probabilities (train/fused-token-log-probs.h) -----------------
+
+TEST(FusedOps, TokenLogProbsMatchLogSoftmaxWithGradients) {
+  torch::manual_seed(5);
+  constexpr int64_t kIgnore = -100;
+  // V = 300: a full 256-element block and a partial one; logits spread like a trained LM head's.
+  const auto x0 = torch::randn({2, 9, 300}) * 6;
+  auto labels = torch::randint(0, 300, {2, 9}, torch::kInt64);
+  labels[0][0] = kIgnore;
+  labels[1][4] = kIgnore;
+  const auto g0 = torch::randn({2, 9});
+  for (auto dt : {torch::kFloat32, torch::kBFloat16}) {
+    SCOPED_TRACE(dt == torch::kFloat32 ? "f32" : "bf16");
+    auto x = leaf(x0, dt);
+    auto lp = gemba::train::token_log_probs(x, labels, kIgnore);
+    ASSERT_EQ(lp.scalar_type(), torch::kFloat32);
+    ASSERT_EQ(lp.sizes(), labels.sizes());
+    lp.backward(g0);
+    ASSERT_EQ(x.grad().scalar_type(), dt);
+    // The reference: f64 log_softmax of the same (rounded) logits, picked, 0 where ignored.
+    auto xd = leaf(x.detach(), torch::kFloat64);
+    auto valid = labels.ne(kIgnore);
+    auto picked = torch::log_softmax(xd, -1).gather(-1, labels.clamp_min(0).unsqueeze(-1)).squeeze(-1);
+    auto want = picked * valid.to(torch::kFloat64);
+    want.backward(g0.to(torch::kFloat64));
+    EXPECT_LT(rel_diff(lp, want), 1e-5);
+    EXPECT_EQ(lp[0][0].item<float>(), 0.0f);
+    EXPECT_LT(rel_diff(x.grad(), xd.grad()), dt == torch::kFloat32 ? 1e-5 : 1e-2);
+    EXPECT_EQ(x.grad()[1][4].abs().sum().item<float>(), 0.0f);  // no gradient on an ignored row
+  }
+  // A label outside the vocabulary is an error that says so, not a read past the row.
+  auto bad = labels.clone();
+  bad[1][1] = 300;
+  try {
+    gemba::train::token_log_probs(x0, bad, kIgnore);
+    FAIL() << "expected gemba::Error";
+  } catch (const gemba::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("outside the vocabulary"), std::string::npos) << e.what();
+  }
 }
