@@ -31,8 +31,8 @@ test: build build-debug
 test-asan: build-debug
 	ctest --preset debug -R '^($(subst $(eval) ,|,$(ASAN_TESTS)))$$'
 
-# The demo needs only the two binaries (gemba, gemba-train): 5 min 20 s of build on 2 cores
-# instead of ~11 min for everything with the tests.
+# The demo needs only the two binaries (gemba, gemba-train): ~3 min of build on 2 cores
+# (unity builds, bench/RESULTS.md session 17), not the tests' and benchmarks' too.
 demo: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS) --target gemba
