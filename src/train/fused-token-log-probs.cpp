@@ -1,6 +1,7 @@
 #include "train/fused-token-log-probs.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 
 #include "core/error.h"
@@ -13,6 +14,10 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
+[[noreturn]] void fail_label_outside_vocabulary(int64_t v) {
+  fail("token_log_probs: a label is outside the vocabulary [0, ", v, "); the data does not match the model's tokenizer");
+}
+
 struct TokenLogProbsFunction : public torch::autograd::Function<TokenLogProbsFunction> {
   // logits [N, V] contiguous f32 or bf16, labels [N] int64 contiguous -> [N] f32.
   static torch::Tensor forward(AutogradContext* ctx, torch::Tensor logits, torch::Tensor labels, int64_t ignore_index) {
@@ -21,14 +26,20 @@ struct TokenLogProbsFunction : public torch::autograd::Function<TokenLogProbsFun
     auto lse = torch::zeros({n}, logits.options().dtype(torch::kFloat32));  // [N]
     const int64_t* lab = labels.data_ptr<int64_t>();
     const bool bf16 = logits.scalar_type() == torch::kBFloat16;
+    std::atomic<bool> out_of_range{false};  // checked here, where the labels are read anyway
     at::parallel_for(0, n, 1, [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) {
         if (lab[r] == ignore_index) continue;
+        if (lab[r] < 0 || lab[r] >= v) {
+          out_of_range = true;
+          continue;
+        }
         float* l = raw<float>(lse) + r;
         raw<float>(out)[r] = bf16 ? row_log_prob_bf16(raw<const uint16_t>(logits) + r * v, v, lab[r], l)
                                   : row_log_prob_f32(raw<const float>(logits) + r * v, v, lab[r], l);
       }
     });
+    if (out_of_range) fail_label_outside_vocabulary(v);
     ctx->save_for_backward({logits, labels, lse});
     ctx->saved_data["ignore_index"] = ignore_index;
     return out;
@@ -67,14 +78,11 @@ struct TokenLogProbsFunction : public torch::autograd::Function<TokenLogProbsFun
 torch::Tensor token_log_probs(const torch::Tensor& logits, const torch::Tensor& labels, int64_t ignore_index) {
   const int64_t v = logits.size(-1);
   auto flat_labels = labels.reshape({-1}).to(torch::kInt64);  // [N]
-  auto valid = flat_labels.ne(ignore_index);
-  if (flat_labels.numel() > 0) {
-    auto in_range = flat_labels.ge(0).logical_and(flat_labels.lt(v));
-    if (!in_range.logical_or(valid.logical_not()).all().item<bool>())
-      fail("token_log_probs: a label is outside the vocabulary [0, ", v, "); the data does not match the model's tokenizer");
-  }
   const auto dt = logits.scalar_type();
   if (!logits.device().is_cpu() || (dt != torch::kFloat32 && dt != torch::kBFloat16)) {
+    auto valid = flat_labels.ne(ignore_index);
+    if (flat_labels.lt(0).logical_or(flat_labels.ge(v)).logical_and(valid).any().item<bool>())
+      fail_label_outside_vocabulary(v);
     auto logp = torch::log_softmax(logits.reshape({-1, v}).to(torch::kFloat32), -1);           // [N, V]
     auto picked = logp.gather(-1, flat_labels.masked_fill(valid.logical_not(), 0).unsqueeze(-1)).squeeze(-1);  // [N]
     return (picked * valid.to(torch::kFloat32)).view(labels.sizes());
