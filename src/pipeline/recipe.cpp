@@ -97,6 +97,8 @@ Recipe load_recipe(const std::string& path) {
   r.ablations = doc.value("ablations", Json::array());
   if (!r.ablations.is_array()) fail(path, ": 'ablations' must be a list");
   r.threads = json_optional<int>(doc, "threads", 0, path);
+  r.ranks = json_optional<int>(doc, "ranks", 1, path);
+  if (r.ranks < 1) fail(path, ": 'ranks' must be at least 1 (data-parallel processes per training stage)");
   for (const char* key : {"manuals", "faq"})
     if (!r.inputs.contains(key)) fail(path, ": inputs.", key, " is missing");
   if (!r.inputs.contains("test")) fail(path, ": inputs.test is missing (the true/false test set)");

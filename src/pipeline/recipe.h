@@ -3,6 +3,7 @@
 //   name: fa-sample
 //   inputs:  {manuals: [DIR...], faq: [FILE...], general: [FILE...], test: FILE}
 //   threads: 2
+//   ranks: 2      # training stages as 2 data-parallel processes, threads/ranks threads each
 //   stages:
 //     prepare: {vocab_size: 4000, tokenizer_type: unigram}
 //     base:    {config: demo, steps: 300, ...}    # or {model: HF_DIR} to start from a given base
@@ -28,6 +29,7 @@ struct Recipe {
   Json stages;           // {stage_name: {settings}}; a stage absent here is skipped
   Json ablations;        // [{name, skip: [...], stages: {...}}]
   int threads = 0;       // 0: all cores
+  int ranks = 1;         // data-parallel processes per training stage (`--nproc`); they share `threads`
 
   bool has_stage(const std::string& stage) const;
   Json stage_settings(const std::string& stage) const;  // {} if absent

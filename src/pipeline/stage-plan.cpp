@@ -47,6 +47,13 @@ struct Planner {
   std::vector<std::string> threads_flag() const {
     return recipe.threads > 0 ? std::vector<std::string>{"--threads", std::to_string(recipe.threads)} : std::vector<std::string>{};
   }
+  // The training stages: `ranks` data-parallel processes sharing the threads (--nproc).
+  std::vector<std::string> training_threads_flags() const {
+    if (recipe.ranks <= 1) return threads_flag();
+    std::vector<std::string> flags{"--nproc", std::to_string(recipe.ranks)};
+    if (recipe.threads > 0) append(flags, {"--threads", std::to_string(std::max(1, recipe.threads / recipe.ranks))});
+    return flags;
+  }
 
   bool recall_answers() const {
     return enabled("statements") && recipe.stage_settings("statements").value("answer", std::string("label")) == "recall";
@@ -169,7 +176,7 @@ struct Planner {
                                   "--data", path_of("prepare-general", "train.tok"), "--val-data", path_of("prepare-general", "val.tok"),
                                   "-o", model},
                 {path_of("prepare-general", "train.tok"), tokenizer}, model, model};
-        append(s.argv, threads_flag());
+        append(s.argv, training_threads_flags());
         append(s.argv, settings_to_flags(base, {"config", "model"}));
         s.resumable = true;
         add(std::move(s));
@@ -196,7 +203,7 @@ struct Planner {
           }
           append(s.argv, {"--mix-sft", chat + ":" + cpt["mix_sft"].dump()});
         }
-        append(s.argv, threads_flag());
+        append(s.argv, training_threads_flags());
         append(s.argv, settings_to_flags(cpt, {"replay", "mix_sft"}));
         s.resumable = true;
         add(std::move(s));
@@ -216,7 +223,7 @@ struct Planner {
         Stage s{"sft", "train", {"sft", "--base", model, "--data", sft_data, "--val-data", path_of("prepare", "faq-val.jsonl"), "-o", out},
                 {model}, out, out};
         append(s.inputs, sft_files);
-        append(s.argv, threads_flag());
+        append(s.argv, training_threads_flags());
         append(s.argv, settings_to_flags(recipe.stage_settings("sft"), {}));
         s.resumable = true;
         add(std::move(s));
@@ -262,7 +269,7 @@ struct Planner {
       std::string out = path_of("dpo");
       if (!reused("dpo")) {
         Stage s{"dpo", "train", {"dpo", "--sft", model, "--pairs", pair_files, "-o", out}, dpo_inputs, out, out};
-        append(s.argv, threads_flag());
+        append(s.argv, training_threads_flags());
         append(s.argv, settings_to_flags(dpo, {"pairs"}));
         s.resumable = true;
         add(std::move(s));

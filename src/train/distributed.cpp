@@ -10,11 +10,14 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 
 #include "core/error.h"
 #include "core/log.h"
+#include "train/shared-memory-reduce.h"
 
 namespace gemba::train {
 
@@ -27,6 +30,12 @@ int env_int(const char* name, int fallback, int lo, int hi) {
   long v = std::strtol(value, &end, 10);
   if (*end != '\0' || v < lo || v > hi) fail("environment variable ", name, "='", value, "': expected an integer in [", lo, ", ", hi, "]");
   return static_cast<int>(v);
+}
+
+// 4M floats (16 MB) per rank's slot, less with many ranks: /dev/shm is 64 MB in a default
+// Docker container. Larger buffers go through in chunks.
+size_t shared_slot_floats(int world_size) {
+  return std::min<size_t>(size_t{4} << 20, (size_t{48} << 20) / sizeof(float) / static_cast<size_t>(world_size));
 }
 
 }  // namespace
@@ -46,6 +55,7 @@ struct Distributed::Group {
   c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
 #endif
   c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+  std::optional<SharedMemoryReducer> shm;  // CPU ranks all on this machine
 
   void wait(const c10::intrusive_ptr<c10d::Work>& work) { work->wait(); }
   c10::intrusive_ptr<c10d::Work> allreduce(std::vector<torch::Tensor>& t) {
@@ -94,16 +104,82 @@ Distributed::Distributed(const RendezvousInfo& info, torch::Device device) : inf
          info_.world_size, ") failed: ", e.what(), "; check MASTER_ADDR/MASTER_PORT and that every rank was started");
   }
   log_debug("rank ", info_.rank, "/", info_.world_size, " joined the process group");
+  if (!device.is_cuda() && env_int("LOCAL_WORLD_SIZE", 0, 0, 4096) == info_.world_size) setup_shared_memory();
 }
+
+// Rank 0 creates the segment and publishes its name in the store; the others open it. Any
+// rank that cannot makes every rank keep Gloo (an allreduce of "opened" flags decides).
+void Distributed::setup_shared_memory() {
+  const std::string key = "gemba/shared-memory-reduce";
+  const size_t slot_floats = shared_slot_floats(info_.world_size);
+  std::string failure;
+  try {
+    if (info_.rank == 0) {
+      std::string name;
+      try {
+        group_->shm = SharedMemoryReducer::create(info_.world_size, slot_floats);
+        name = group_->shm->name();
+      } catch (const gemba::Error& e) {
+        failure = e.what();
+      }
+      group_->store->set(key, std::vector<uint8_t>(name.begin(), name.end()));
+    } else {
+      const std::vector<uint8_t> value = group_->store->get(key);
+      const std::string name(value.begin(), value.end());
+      if (name.empty()) failure = "rank 0 could not create it";
+      else group_->shm = SharedMemoryReducer::open(name, info_.rank, info_.world_size, slot_floats);
+    }
+  } catch (const gemba::Error& e) {
+    failure = e.what();
+  }
+  auto opened = std::vector<torch::Tensor>{torch::tensor({group_->shm ? 1.0f : 0.0f})};
+  group_->wait(group_->gloo->allreduce(opened));
+  const bool everyone = opened[0].item<float>() == static_cast<float>(info_.world_size);
+  if (info_.rank == 0 && group_->shm) group_->shm->unlink();  // every rank has it open (or gave up)
+  if (!everyone) {
+    group_->shm.reset();
+    if (!failure.empty()) log_warn("data parallel: summing through Gloo, not shared memory: ", failure);
+    return;
+  }
+  log_debug("rank ", info_.rank, ": gradient sums through shared memory ", group_->shm->name());
+}
+
+bool Distributed::uses_shared_memory() const { return group_ && group_->shm.has_value(); }
 
 // A c10d call's tensor list means "one tensor per local device", all of one shape; tensors of
 // different shapes therefore go one call each (the trainer flattens gradients into one).
 void Distributed::allreduce_sum(std::vector<torch::Tensor>& tensors) {
   if (!active()) return;
   for (auto& t : tensors) {
-    GEMBA_ASSERT(t.is_contiguous(), "allreduce needs contiguous tensors");
     std::vector<torch::Tensor> one{t};
-    group_->wait(group_->allreduce(one));
+    allreduce_sum_coalesced(one);
+  }
+}
+
+void Distributed::allreduce_sum_coalesced(std::vector<torch::Tensor>& tensors) {
+  if (!active() || tensors.empty()) return;
+  for (const auto& t : tensors) {
+    GEMBA_ASSERT(t.is_contiguous(), "allreduce needs contiguous tensors");
+    GEMBA_ASSERT(t.scalar_type() == tensors[0].scalar_type(), "allreduce_sum_coalesced needs one dtype");
+  }
+  if (group_->shm && tensors[0].scalar_type() == torch::kFloat32 && tensors[0].device().is_cpu()) {
+    std::vector<FloatSpan> spans;
+    for (auto& t : tensors) spans.push_back({t.data_ptr<float>(), static_cast<size_t>(t.numel())});
+    group_->shm->allreduce_sum(spans);
+    return;
+  }
+  if (tensors.size() == 1) {
+    group_->wait(group_->allreduce(tensors));
+    return;
+  }
+  std::vector<torch::Tensor> flat_views;
+  for (auto& t : tensors) flat_views.push_back(t.reshape({-1}));
+  std::vector<torch::Tensor> flat{torch::cat(flat_views)};
+  group_->wait(group_->allreduce(flat));
+  int64_t offset = 0;
+  for (auto& t : tensors) {
+    t.copy_(flat[0].narrow(0, offset, t.numel()).view(t.sizes()));
+    offset += t.numel();
   }
 }
 

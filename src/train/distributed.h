@@ -1,6 +1,8 @@
 // Data parallel across processes: torch's c10d process group (Gloo on CPU, NCCL on CUDA when
 // this libtorch has it) over a TCPStore rendezvous. Each rank holds a full model replica,
-// reads its slice of the global batch, and the trainer sums gradients across ranks.
+// reads its slice of the global batch, and the trainer sums gradients across ranks. When every
+// rank runs on this machine (LOCAL_WORLD_SIZE = WORLD_SIZE, as `--nproc` sets it) and on the CPU,
+// f32 sums go through shared memory instead of Gloo (train/shared-memory-reduce.h).
 #pragma once
 #include <torch/torch.h>
 
@@ -35,12 +37,18 @@ class Distributed {
 
   // In-place sum over ranks of each tensor (same shapes on every rank).
   void allreduce_sum(std::vector<torch::Tensor>& tensors);
+  // The same sums as one collective over the tensors' concatenation (e.g. all gradients): one
+  // round trip instead of one per tensor. All of one dtype, contiguous.
+  void allreduce_sum_coalesced(std::vector<torch::Tensor>& tensors);
+  // Whether sums go through shared memory (else Gloo or NCCL).
+  bool uses_shared_memory() const;
   // In-place copy of rank 0's values to every rank.
   void broadcast_from_rank0(std::vector<torch::Tensor>& tensors);
   void barrier();
 
  private:
   struct Group;
+  void setup_shared_memory();
   RendezvousInfo info_;
   std::unique_ptr<Group> group_;
 };

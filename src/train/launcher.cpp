@@ -78,7 +78,7 @@ int launch_ranks(int nproc, const std::vector<std::string>& args) {
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
     std::string key = kv.substr(0, kv.find('='));
-    if (key == "RANK" || key == "WORLD_SIZE" || key == "LOCAL_RANK" || key == "MASTER_ADDR" || key == "MASTER_PORT") continue;
+    if (key == "RANK" || key == "WORLD_SIZE" || key == "LOCAL_RANK" || key == "LOCAL_WORLD_SIZE" || key == "MASTER_ADDR" || key == "MASTER_PORT") continue;
     base_env.push_back(kv);
   }
 
@@ -88,6 +88,7 @@ int launch_ranks(int nproc, const std::vector<std::string>& args) {
     env.push_back("RANK=" + std::to_string(r));
     env.push_back("LOCAL_RANK=" + std::to_string(r));
     env.push_back("WORLD_SIZE=" + std::to_string(nproc));
+    env.push_back("LOCAL_WORLD_SIZE=" + std::to_string(nproc));  // all on this machine: shared memory works
     env.push_back("MASTER_ADDR=127.0.0.1");
     env.push_back("MASTER_PORT=" + std::to_string(port));
     std::vector<char*> envp, argv;

@@ -1,5 +1,6 @@
 // `--nproc N`: starts N copies of this program as the ranks of one data-parallel job on this
-// machine (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR=127.0.0.1, MASTER_PORT = a free port),
+// machine (RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR=127.0.0.1, MASTER_PORT = a
+// free port),
 // waits for them, and stops the others when one fails. No libtorch here.
 #pragma once
 #include <string>

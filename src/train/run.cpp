@@ -37,7 +37,8 @@ format::ModelConfig config_from_flag(const std::string& flag) {
   return format::ModelConfig::preset(flag);
 }
 
-TrainerOptions trainer_options(const TrainRunOptions& o, const std::string& tokenizer_dir, int64_t default_eval_batches) {
+TrainerOptions trainer_options(const TrainRunOptions& o, const std::string& tokenizer_dir, int64_t default_eval_batches,
+                               Distributed& dist) {
   TrainerOptions t;
   t.steps = o.steps;
   t.grad_accum = o.grad_accum;
@@ -54,10 +55,18 @@ TrainerOptions trainer_options(const TrainRunOptions& o, const std::string& toke
   t.out_dir = o.out_dir;
   t.tokenizer_dir = tokenizer_dir;
   t.device = parse_device(o.device);
-  const DtypeChoice dtype = choose_dtype(o.dtype, t.device);
+  DtypeChoice dtype = choose_dtype(o.dtype, t.device);
+  // "auto" is measured on every rank; rank 0's decision holds, so all ranks compute alike.
+  if (dist.active()) {
+    auto decision = std::vector<torch::Tensor>{
+        torch::tensor({dtype.dtype == torch::kBFloat16 ? 1.0 : 0.0, dtype.matmul_flops}, torch::kFloat64)};
+    dist.broadcast_from_rank0(decision);
+    dtype.dtype = decision[0][0].item<double>() != 0 ? torch::kBFloat16 : torch::kFloat32;
+    dtype.matmul_flops = decision[0][1].item<double>();
+  }
   t.dtype = dtype.dtype;
   t.peak_flops = dtype.matmul_flops;  // measured already for "auto"; the trainer measures otherwise
-  if (!dtype.reason.empty()) log_info("--dtype ", o.dtype, ": ", dtype_name(t.dtype), " (", dtype.reason, ")");
+  if (!dtype.reason.empty() && dist.rank() == 0) log_info("--dtype ", o.dtype, ": ", dtype_name(t.dtype), " (", dtype.reason, ")");
   t.progress = o.progress;
   t.seed = o.seed;
   return t;
@@ -163,7 +172,7 @@ int train(const TrainRunOptions& o, Job job, bool continual) {
     validation = std::make_shared<SequentialBatchSource>(
         std::make_shared<PackedSequences>(o.val_data, o.seq_len, job.eos_id, o.seed, /*shuffle=*/false, window_bos), o.batch);
 
-  TrainerOptions t = trainer_options(o, job.tokenizer_dir, /*default_eval_batches=*/4);
+  TrainerOptions t = trainer_options(o, job.tokenizer_dir, /*default_eval_batches=*/4, *dist);
   if (continual) setup_lora(o, job.model, t);
   else if (o.lora_rank > 0) fail("--lora-rank needs a model to adapt: use it with cpt, sft or dpo");
 
@@ -244,7 +253,7 @@ int run_sft(const TrainRunOptions& o) {
     val_batches = whole_set_batches(val_rows->size(), o.batch);
     validation = std::make_shared<RowBatchSource>(val_rows, o.batch, 1, job.pad_id, o.seed, /*shuffle=*/false);
   }
-  TrainerOptions t = trainer_options(o, job.tokenizer_dir, val_batches);
+  TrainerOptions t = trainer_options(o, job.tokenizer_dir, val_batches, *dist);
   setup_lora(o, job.model, t);
   Trainer trainer(job.model, t, source, causal_lm_loss, validation, dist);
   if (!o.resume.empty()) trainer.resume(o.resume);
@@ -291,7 +300,7 @@ int run_dpo(const TrainRunOptions& o) {
     validation = std::make_shared<PairBatchSource>(val, std::move(val_reference), o.batch, 1, job.pad_id, o.seed,
                                                    /*shuffle=*/false);
   }
-  TrainerOptions t = trainer_options(o, job.tokenizer_dir, val_batches);
+  TrainerOptions t = trainer_options(o, job.tokenizer_dir, val_batches, *dist);
   setup_lora(o, job.model, t);  // B = 0: the reference log-probs above are the adapted model's too
   Trainer trainer(job.model, t, source, dpo_loss_fn(dpo), validation, dist);
   if (!o.resume.empty()) trainer.resume(o.resume);

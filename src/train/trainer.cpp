@@ -181,19 +181,15 @@ double Trainer::sum_gradients(double local_count, double& global_count) {
   for (auto& p : params_)
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
   if (dist_->active()) {
-    std::vector<torch::Tensor> flat_views;
-    for (auto& p : params_) flat_views.push_back(p.grad().reshape({-1}));
-    std::vector<torch::Tensor> flat{torch::cat(flat_views)};
+    std::vector<torch::Tensor> grads;
+    for (auto& p : params_) {
+      if (!p.grad().is_contiguous()) p.mutable_grad() = p.grad().contiguous();
+      grads.push_back(p.grad());
+    }
     auto count = std::vector<torch::Tensor>{torch::tensor({local_count}, torch::kFloat64)};
-    dist_->allreduce_sum(flat);
+    dist_->allreduce_sum_coalesced(grads);
     dist_->allreduce_sum(count);
     global_count = count[0].item<double>();
-    int64_t offset = 0;
-    for (auto& p : params_) {
-      const int64_t n = p.numel();
-      p.grad().copy_(flat[0].narrow(0, offset, n).view(p.sizes()));
-      offset += n;
-    }
   }
   if (global_count <= 0) fail("a training step had no labelled tokens; check the data and --seq-len");
   return 1.0 / global_count;

@@ -64,7 +64,7 @@ class PipelineE2E : public ::testing::Test {
 
   std::string recipe(const std::string& cpt_extra) const {
     std::string d = dir_.string();
-    std::string text = "name: mini\nthreads: 2\ninputs:\n  manuals: [" + d + "/manuals]\n  faq: [" + d + "/faq.jsonl]\n  general: [" + d +
+    std::string text = "name: mini\nthreads: 2\nranks: 2\ninputs:\n  manuals: [" + d + "/manuals]\n  faq: [" + d + "/faq.jsonl]\n  general: [" + d +
                        "/general.txt]\n  test: " + d + "/test.jsonl\nstages:\n"
                        "  prepare: {vocab_size: 400, seed: 1}\n"
                        "  base: {config: tiny, steps: 4, batch: 2, seq_len: 32, lr: 0.001, seed: 1}\n"

@@ -95,6 +95,30 @@ TEST(StagePlan, WiresStagesInOrderWithAblations) {
   EXPECT_TRUE(cpt->resumable);
 }
 
+// ranks: N runs each training stage as N data-parallel processes sharing the recipe's threads;
+// the other stages keep all the threads.
+TEST(StagePlan, RanksSplitTheTrainingStagesThreads) {
+  TempDir d;
+  std::string text = recipe_text(d);
+  text.replace(text.find("threads: 2\n"), 11, "threads: 4\nranks: 2\n");
+  auto stages = plan_stages(load_recipe(d.file("r.yaml", text)), "runs/mini");
+  auto flag_value = [&](const std::string& stage, const std::string& flag) -> std::string {
+    auto it = std::find_if(stages.begin(), stages.end(), [&](auto& s) { return s.name == stage; });
+    if (it == stages.end()) return "(no stage)";
+    auto f = std::find(it->argv.begin(), it->argv.end(), flag);
+    return f == it->argv.end() || f + 1 == it->argv.end() ? "(none)" : *(f + 1);
+  };
+  for (const char* training : {"base", "cpt", "sft", "dpo"}) {
+    EXPECT_EQ(flag_value(training, "--nproc"), "2") << training;
+    EXPECT_EQ(flag_value(training, "--threads"), "2") << training;
+  }
+  EXPECT_EQ(flag_value("eval-sft", "--nproc"), "(none)");
+  EXPECT_EQ(flag_value("eval-sft", "--threads"), "4");
+  EXPECT_EQ(flag_value("bench-q8_0", "--threads"), "4");
+  text.replace(text.find("ranks: 2\n"), 9, "ranks: 0\n");
+  EXPECT_THROW(load_recipe(d.file("r.yaml", text)), gemba::Error);
+}
+
 // Replaces the recipe's dpo line (and adds `extra` stage lines before it).
 std::string with_dpo(const TempDir& d, const std::string& dpo_line, const std::string& extra = "") {
   std::string text = recipe_text(d);
