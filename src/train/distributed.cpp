@@ -139,6 +139,7 @@ void Distributed::setup_shared_memory() {
   if (!everyone) {
     group_->shm.reset();
     if (!failure.empty()) log_warn("data parallel: summing through Gloo, not shared memory: ", failure);
+    else if (info_.rank == 0) log_warn("data parallel: summing through Gloo: a rank could not open the shared memory");
     return;
   }
   log_debug("rank ", info_.rank, ": gradient sums through shared memory ", group_->shm->name());

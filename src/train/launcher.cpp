@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -89,6 +90,9 @@ int launch_ranks(int nproc, const std::vector<std::string>& args) {
     env.push_back("LOCAL_RANK=" + std::to_string(r));
     env.push_back("WORLD_SIZE=" + std::to_string(nproc));
     env.push_back("LOCAL_WORLD_SIZE=" + std::to_string(nproc));  // all on this machine: shared memory works
+    // Every rank reads the same data and would repeat rank 0's messages: the others print only
+    // errors, unless GEMBA_LOG asks otherwise.
+    if (r > 0 && !std::getenv("GEMBA_LOG")) env.push_back("GEMBA_LOG=error");
     env.push_back("MASTER_ADDR=127.0.0.1");
     env.push_back("MASTER_PORT=" + std::to_string(port));
     std::vector<char*> envp, argv;
