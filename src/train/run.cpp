@@ -1,7 +1,9 @@
 #include "train/run.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "core/error.h"
 #include "core/json.h"
@@ -193,10 +195,15 @@ bool launch_if_requested(const TrainRunOptions& o, int* exit_code) {
 }
 
 void common_setup(const TrainRunOptions& o) {
-  if (o.threads > 0) {
-    torch::set_num_threads(o.threads);
+  int threads = o.threads;
+  // Ranks on one machine share its cores: without --threads each takes its share, not all.
+  if (const char* local = std::getenv("LOCAL_WORLD_SIZE"); threads <= 0 && local && std::atoi(local) > 1)
+    threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::atoi(local));
+  if (threads > 0) {
+    torch::set_num_threads(threads);
     torch::set_num_interop_threads(1);
   }
+  log_debug("compute threads: ", torch::get_num_threads());
   torch::manual_seed(o.seed);
 }
 

@@ -35,7 +35,7 @@ struct TrainRunOptions {
   std::string device = "cpu";
   std::string dtype = "f32";
   uint64_t seed = 0;
-  int threads = 0;  // 0: libtorch's default
+  int threads = 0;  // 0: libtorch's default (ranks on one machine: the cores / LOCAL_WORLD_SIZE)
   int nproc = 1;    // >1: start this many data-parallel ranks on this machine
   bool progress = true;
 

@@ -40,7 +40,7 @@ inline void add_train_options(CLI::App& app, train::TrainRunOptions& o) {
   app.add_option("--dtype", o.dtype, "Compute dtype: f32, bf16 (autocast; weights stay f32) or auto (bf16 where its matrix products run at least 2x faster than f32)")->capture_default_str();
   app.add_option("--seed", o.seed, "Seed of the initialisation and the data order")->capture_default_str();
   app.add_option("--resume", o.resume, "Continue exactly from a run directory or its checkpoint/");
-  app.add_option("--threads", o.threads, "CPU threads per rank (0: libtorch's default)")->capture_default_str();
+  app.add_option("--threads", o.threads, "CPU threads per rank (0: libtorch's default; with --nproc N, the cores / N)")->capture_default_str();
   app.add_option("--nproc", o.nproc, "Start N data-parallel ranks on this machine (or set RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT)")
       ->capture_default_str();
   app.add_flag("!--no-progress", o.progress, "No progress bar / progress lines on stderr");
