@@ -44,6 +44,7 @@ RendezvousInfo rendezvous_from_env() {
   RendezvousInfo info;
   info.world_size = env_int("WORLD_SIZE", 1, 1, 4096);
   info.rank = env_int("RANK", 0, 0, info.world_size - 1);
+  info.local_world_size = env_int("LOCAL_WORLD_SIZE", 0, 0, 4096);
   if (const char* addr = std::getenv("MASTER_ADDR"); addr && *addr) info.master_addr = addr;
   info.master_port = env_int("MASTER_PORT", 29500, 1, 65535);
   return info;
@@ -104,7 +105,7 @@ Distributed::Distributed(const RendezvousInfo& info, torch::Device device) : inf
          info_.world_size, ") failed: ", e.what(), "; check MASTER_ADDR/MASTER_PORT and that every rank was started");
   }
   log_debug("rank ", info_.rank, "/", info_.world_size, " joined the process group");
-  if (!device.is_cuda() && env_int("LOCAL_WORLD_SIZE", 0, 0, 4096) == info_.world_size) setup_shared_memory();
+  if (!device.is_cuda() && info_.local_world_size == info_.world_size) setup_shared_memory();
 }
 
 // Rank 0 creates the segment and publishes its name in the store; the others open it. Any
@@ -145,10 +146,8 @@ void Distributed::setup_shared_memory() {
   log_debug("rank ", info_.rank, ": gradient sums through shared memory ", group_->shm->name());
 }
 
-bool Distributed::uses_shared_memory() const { return group_ && group_->shm.has_value(); }
-
 // A c10d call's tensor list means "one tensor per local device", all of one shape; tensors of
-// different shapes therefore go one call each (the trainer flattens gradients into one).
+// different shapes therefore go one call each (allreduce_sum_coalesced flattens them into one).
 void Distributed::allreduce_sum(std::vector<torch::Tensor>& tensors) {
   if (!active()) return;
   for (auto& t : tensors) {

@@ -15,11 +15,13 @@ namespace gemba::train {
 struct RendezvousInfo {
   int rank = 0;
   int world_size = 1;
+  int local_world_size = 0;  // ranks on this machine (LOCAL_WORLD_SIZE; 0: not said)
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;
 };
 
-// RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT from the environment; world size 1 when unset.
+// RANK / WORLD_SIZE / LOCAL_WORLD_SIZE / MASTER_ADDR / MASTER_PORT from the environment; world
+// size 1 when unset.
 // Malformed values are a gemba::Error naming the variable.
 RendezvousInfo rendezvous_from_env();
 
@@ -40,8 +42,6 @@ class Distributed {
   // The same sums as one collective over the tensors' concatenation (e.g. all gradients): one
   // round trip instead of one per tensor. All of one dtype, contiguous.
   void allreduce_sum_coalesced(std::vector<torch::Tensor>& tensors);
-  // Whether sums go through shared memory (else Gloo or NCCL).
-  bool uses_shared_memory() const;
   // In-place copy of rank 0's values to every rank.
   void broadcast_from_rank0(std::vector<torch::Tensor>& tensors);
   void barrier();

@@ -197,8 +197,8 @@ bool launch_if_requested(const TrainRunOptions& o, int* exit_code) {
 void common_setup(const TrainRunOptions& o) {
   int threads = o.threads;
   // Ranks on one machine share its cores: without --threads each takes its share, not all.
-  if (const char* local = std::getenv("LOCAL_WORLD_SIZE"); threads <= 0 && local && std::atoi(local) > 1)
-    threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::atoi(local));
+  if (const int local = rendezvous_from_env().local_world_size; threads <= 0 && local > 1)
+    threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / local);
   if (threads > 0) {
     torch::set_num_threads(threads);
     torch::set_num_interop_threads(1);
