@@ -12,7 +12,9 @@ edge_packages=(
   libyaml-cpp-dev      # pipeline recipes
   libsentencepiece-dev sentencepiece  # tokenizer training + parity oracle in tests
   libutf8proc-dev      # Unicode NFKC normalization of manuals
-  libpoppler-cpp-dev poppler-utils    # PDF text extraction
+  libpoppler-cpp-dev poppler-utils    # PDF text extraction (with word positions)
+  libcmark-gfm-dev libcmark-gfm-extensions-dev  # Markdown manuals: CommonMark + GitHub tables
+  libxml2-dev          # HTML manuals: libxml2's tolerant HTML parser
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 train_packages=(

@@ -8,8 +8,12 @@
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/utf8.h"
-#include "data/html-to-text.h"
-#include "data/pdf-text.h"
+#include "data/document-text.h"
+#include "data/readers/asciidoc-reader.h"
+#include "data/readers/html-reader.h"
+#include "data/readers/markdown-reader.h"
+#include "data/readers/pdf-reader.h"
+#include "data/readers/text-reader.h"
 
 namespace gemba::data {
 namespace fs = std::filesystem;
@@ -26,8 +30,11 @@ bool is_hidden(const fs::path& p) {
   return !name.empty() && name[0] == '.';
 }
 
-bool is_blank_line(std::string_view line) {
-  return line.find_first_not_of(" \t\r\f\v") == std::string_view::npos;
+// A document from blocks: its training text and title follow from them.
+Document make_document(std::string id, const std::string& path, const std::string& type, std::vector<Block> blocks) {
+  Document doc{std::move(id), path, type, document_title(blocks), std::move(blocks), ""};
+  doc.text = document_text(doc.blocks);
+  return doc;
 }
 
 }  // namespace
@@ -36,6 +43,7 @@ std::string manual_type(const std::string& path) {
   std::string ext = lower_extension(path);
   if (ext == ".txt" || ext == ".text") return "txt";
   if (ext == ".md" || ext == ".markdown") return "md";
+  if (ext == ".adoc" || ext == ".asciidoc" || ext == ".asc") return "adoc";
   if (ext == ".html" || ext == ".htm" || ext == ".xhtml") return "html";
   if (ext == ".pdf") return "pdf";
   return "";
@@ -56,38 +64,14 @@ std::string_view checked_text(std::string_view bytes, const std::string& path) {
   return bytes;
 }
 
-std::vector<std::string> split_text_documents(std::string_view text) {
-  std::vector<std::string> documents;
-  std::string current;
-  int blank_run = 0;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    if (is_blank_line(line)) {
-      ++blank_run;
-      continue;
-    }
-    if (blank_run >= 2 && !current.empty()) {
-      documents.push_back(std::move(current));
-      current.clear();
-    } else if (!current.empty()) {
-      current.append(blank_run == 1 ? "\n\n" : "\n");
-    }
-    blank_run = 0;
-    current.append(line);
-  }
-  if (!current.empty()) documents.push_back(std::move(current));
-  return documents;
-}
-
 std::vector<Document> read_manual_file(const std::string& path, const std::string& id_base, uint64_t* pdf_lines_removed) {
   std::string type = manual_type(path);
-  if (type.empty()) throw BadInput("unsupported", path + ": unsupported manual type; use .txt, .md, .html or .pdf");
+  if (type.empty()) throw BadInput("unsupported", path + ": unsupported manual type; use .md, .adoc, .html, .pdf or .txt");
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw BadInput("unreadable", path + ": not a readable regular file");
+  if (!fs::is_regular_file(path, ec))
+    throw BadInput(fs::exists(path, ec) ? "not-a-file" : "unreadable",
+                   path + (fs::exists(path, ec) ? ": not a regular file (a FIFO, socket or device); copy the manual into a file"
+                                                : ": cannot be read (missing, or a link to a file that no longer exists)"));
   std::string bytes;
   try {
     bytes = read_file(path);
@@ -95,25 +79,26 @@ std::vector<Document> read_manual_file(const std::string& path, const std::strin
     throw BadInput("unreadable", e.what());
   }
   std::vector<Document> docs;
+  auto no_text = [&] { return BadInput("no-text", path + ": no text outside markup"); };
   if (type == "pdf") {
     if (bytes.empty()) throw BadInput("empty", path + ": empty file");
-    PdfText pdf = extract_pdf_text(bytes, path);
+    PdfReadResult pdf = read_pdf(bytes, path);
     if (pdf_lines_removed) *pdf_lines_removed += static_cast<uint64_t>(pdf.header_footer_lines_removed);
-    docs.push_back({id_base, path, type, pdf.joined()});
+    docs.push_back(make_document(id_base, path, type, std::move(pdf.blocks)));
     return docs;
   }
   std::string_view text = checked_text(bytes, path);
-  if (type == "html") {
-    std::string plain = html_to_text(text);
-    if (is_blank_line(plain)) throw BadInput("no-text", path + ": HTML has no text outside markup");
-    docs.push_back({id_base, path, type, std::move(plain)});
-  } else if (type == "txt") {
+  if (type == "txt") {
     auto parts = split_text_documents(text);
-    for (size_t k = 0; k < parts.size(); ++k)
-      docs.push_back({parts.size() == 1 ? id_base : id_base + "#" + std::to_string(k + 1), path, type, std::move(parts[k])});
-  } else {
-    docs.push_back({id_base, path, type, std::string(text)});
+    for (size_t k = 0; k < parts.size(); ++k) {
+      std::string id = parts.size() == 1 ? id_base : id_base + "#" + std::to_string(k + 1);
+      docs.push_back(make_document(id, path, type, read_plain_text(parts[k].text, parts[k].first_line)));
+    }
+    return docs;
   }
+  std::vector<Block> blocks = type == "html" ? read_html(text) : type == "adoc" ? read_asciidoc(text) : read_markdown(text);
+  if (blocks.empty()) throw no_text();
+  docs.push_back(make_document(id_base, path, type, std::move(blocks)));
   return docs;
 }
 
@@ -146,7 +131,10 @@ IngestResult ingest_manuals(const std::vector<std::string>& roots) {
           if (it->is_directory(ec)) it.disable_recursion_pending();
           continue;
         }
-        if (it->is_regular_file(ec)) found.push_back(it->path().string());
+        if (it->is_directory(ec)) continue;
+        // Regular files, and anything else that is not a directory (a FIFO, a dangling link):
+        // read_manual_file names why those cannot be read, instead of passing them over.
+        found.push_back(it->path().string());
       }
     } else {
       found.push_back(root);

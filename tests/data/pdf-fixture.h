@@ -18,8 +18,14 @@ inline std::string pdf_escape(const std::string& s) {
   return out;
 }
 
-// pages[i] = the lines of page i (ASCII).
-inline std::string make_pdf(const std::vector<std::vector<std::string>>& pages, bool encrypted = false) {
+// One run of text at a position (points from the bottom-left corner, as PDF places it).
+struct PdfRun {
+  double x = 72, y = 760, size = 11;
+  std::string text;  // ASCII
+};
+
+// pages[i] = the runs of page i.
+inline std::string make_positioned_pdf(const std::vector<std::vector<PdfRun>>& pages, bool encrypted = false) {
   std::vector<std::string> objects;  // object k+1 = objects[k]
   const int n = static_cast<int>(pages.size());
   // 1 catalog, 2 pages, 3 font, then per page: page object, content stream; then encrypt dict.
@@ -30,10 +36,10 @@ inline std::string make_pdf(const std::vector<std::vector<std::string>>& pages, 
   objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
   for (int i = 0; i < n; ++i) {
     std::string content;
-    int y = 760;
-    for (const auto& line : pages[i]) {
-      content += "BT /F1 11 Tf 72 " + std::to_string(y) + " Td (" + pdf_escape(line) + ") Tj ET\n";
-      y -= 24;
+    for (const auto& run : pages[i]) {
+      char place[96];
+      std::snprintf(place, sizeof place, "BT /F1 %.1f Tf %.1f %.1f Td (", run.size, run.x, run.y);
+      content += place + pdf_escape(run.text) + ") Tj ET\n";
     }
     objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents " +
                       std::to_string(5 + 2 * i) + " 0 R >>");
@@ -63,6 +69,20 @@ inline std::string make_pdf(const std::vector<std::vector<std::string>>& pages, 
     pdf += " /Encrypt " + std::to_string(encrypt_obj) + " 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]";
   pdf += " >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
   return pdf;
+}
+
+// pages[i] = the lines of page i (ASCII), one line every 24 points from the top.
+inline std::string make_pdf(const std::vector<std::vector<std::string>>& pages, bool encrypted = false) {
+  std::vector<std::vector<PdfRun>> runs;
+  for (const auto& page : pages) {
+    runs.emplace_back();
+    double y = 760;
+    for (const auto& line : page) {
+      runs.back().push_back({72, y, 11, line});
+      y -= 24;
+    }
+  }
+  return make_positioned_pdf(runs, encrypted);
 }
 
 }  // namespace gemba::test

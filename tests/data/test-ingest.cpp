@@ -1,5 +1,6 @@
 // data: manual ingestion of every file type, and every bad-input case skipped with a reason.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include "core/error.h"
 #include "data/ingest.h"
 #include "data/pdf-fixture.h"
+#include "data/readers/text-reader.h"
 
 namespace fs = std::filesystem;
 using namespace gemba::data;
@@ -50,22 +52,31 @@ TEST_F(IngestTest, ReadsEveryTypeRecursively) {
   write("manuals/c.htm", "<html><body><h2>Inverter</h2><table><tr><td>P1</td><td>10 s</td></tr></table></body></html>");
   write("manuals/d.pdf", gemba::test::make_pdf({{"PLC manual", "Page one text", "1"}, {"PLC manual", "Page two text", "2"}}));
   write("manuals/e.png", "\x89PNG\r\n");
+  write("manuals/f.adoc", "= Spindle\n\n== Pins\n\nThe pin *motion.spindle-on* is a bit.\n");
   write("manuals/.git/x.txt", "hidden");
   IngestResult r = ingest_manuals({path("manuals")});
   EXPECT_TRUE(r.skipped.empty());
-  ASSERT_EQ(r.documents.size(), 5u);
+  ASSERT_EQ(r.documents.size(), 6u);
   const Document* md = find_doc(r, "manuals/a.md");
   ASSERT_TRUE(md);
   EXPECT_EQ(md->type, "md");
-  EXPECT_NE(md->text.find("| 定格電流 | 2.5 A |"), std::string::npos);
+  EXPECT_EQ(md->text, "Servo\n\n仕様\n\n項目: 定格電流; 値: 2.5 A");
+  EXPECT_EQ(md->title, "Servo");
+  ASSERT_EQ(md->blocks.size(), 3u);
+  EXPECT_EQ(md->blocks[2].line, 7);
+  const Document* adoc = find_doc(r, "manuals/f.adoc");
+  ASSERT_TRUE(adoc);
+  EXPECT_EQ(adoc->type, "adoc");
+  EXPECT_EQ(adoc->text, "Spindle\n\nPins\n\nThe pin motion.spindle-on is a bit.");
   const Document* b1 = find_doc(r, "manuals/sub/b.txt#1");
   const Document* b2 = find_doc(r, "manuals/sub/b.txt#2");
   ASSERT_TRUE(b1 && b2);
-  EXPECT_EQ(b1->text, "First doc\nline two\n\nsame doc");  // BOM dropped, one blank line kept
+  EXPECT_EQ(b1->text, "First doc line two\n\nsame doc");  // BOM dropped, one blank line kept
+  EXPECT_EQ(b2->blocks.at(0).line, 7);
   EXPECT_EQ(b2->text, "Second doc");
   const Document* html = find_doc(r, "manuals/c.htm");
   ASSERT_TRUE(html);
-  EXPECT_EQ(html->text, "## Inverter\n\nP1 | 10 s");
+  EXPECT_EQ(html->text, "Inverter\n\nP1; 10 s");
   const Document* pdf = find_doc(r, "manuals/d.pdf");
   ASSERT_TRUE(pdf);
   EXPECT_NE(pdf->text.find("Page two text"), std::string::npos);
@@ -89,10 +100,14 @@ TEST_F(IngestTest, EveryBadFileIsSkippedWithItsReason) {
   write("manuals/cut.pdf", gemba::test::make_pdf({{"hello"}}).substr(0, 30));
   write("manuals/scan.pdf", gemba::test::make_pdf({{}}));
   write("manuals/empty.html", "<html><script>x()</script></html>");
+  ASSERT_EQ(::mkfifo(path("manuals/pipe.md").c_str(), 0600), 0);
+  fs::create_symlink(root_ / "manuals" / "gone.md", root_ / "manuals" / "dangling.md");
   IngestResult r = ingest_manuals({path("manuals")});
   ASSERT_EQ(r.documents.size(), 1u);
   EXPECT_EQ(r.documents[0].id, "manuals/good.md");
-  EXPECT_EQ(r.skipped.size(), 9u);
+  EXPECT_EQ(r.skipped.size(), 11u);
+  EXPECT_EQ(reason_for(r, "pipe.md"), "not-a-file");
+  EXPECT_EQ(reason_for(r, "dangling.md"), "unreadable");
   EXPECT_EQ(reason_for(r, "nul.txt"), "binary");
   EXPECT_EQ(reason_for(r, "utf16.txt"), "binary");
   EXPECT_EQ(reason_for(r, "sjis.txt"), "invalid-utf8");
@@ -117,7 +132,7 @@ TEST_F(IngestTest, UnreadableFileAndMissingRoot) {
     read_manual_file(path("manuals/dir.txt"), "dir.txt");
     FAIL() << "no error";
   } catch (const BadInput& e) {
-    EXPECT_EQ(e.reason(), "unreadable");
+    EXPECT_EQ(e.reason(), "not-a-file");
   }
   EXPECT_THROW(ingest_manuals({path("nowhere")}), gemba::Error);
 }
@@ -127,5 +142,7 @@ TEST_F(IngestTest, SingleFileRootAndSplitting) {
   IngestResult r = ingest_manuals({path("one.txt")});
   ASSERT_EQ(r.documents.size(), 1u);
   EXPECT_EQ(r.documents[0].id, "one.txt");
-  EXPECT_EQ(split_text_documents("a\n\n\n\nb\n \n\t\nc\n\nd").size(), 3u);
+  auto parts = split_text_documents("a\n\n\n\nb\n \n\t\nc\n\nd");
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[1].first_line, 5);
 }
