@@ -12,6 +12,7 @@ edge_packages=(
   libyaml-cpp-dev      # pipeline recipes
   libsentencepiece-dev sentencepiece  # tokenizer training + parity oracle in tests
   libutf8proc-dev      # Unicode NFKC normalization of manuals
+  libsqlite3-dev       # the passage index: SQLite FTS5 (BM25, trigram tokenizer for Japanese)
   libpoppler-cpp-dev poppler-utils    # PDF text extraction (with word positions)
   libcmark-gfm-dev libcmark-gfm-extensions-dev  # Markdown manuals: CommonMark + GitHub tables
   libxml2-dev          # HTML manuals: libxml2's tolerant HTML parser

@@ -9,13 +9,13 @@
 namespace {
 
 gemba::cli::VerbRegistration data_prepare_registration{
-    "data prepare", "Ingest manuals (txt/md/html/pdf) and FAQ (jsonl/csv) into token shards and split files",
+    "data prepare", "Ingest manuals (md/adoc/html/pdf/txt) and FAQ (jsonl/csv) into training text, token shards and index passages",
     [](CLI::App& app) {
       auto o = std::make_shared<gemba::data::PrepareOptions>();
       auto json_out = std::make_shared<bool>(false);
       app.add_option("--manuals", o->manuals,
-                     "Directories (read recursively) or files of manuals: .txt, .md, .html/.htm, .pdf. A .txt may hold "
-                     "several documents separated by two or more blank lines")
+                     "Directories (read recursively) or files of manuals: .md, .adoc, .html/.htm, .pdf, .txt. A .txt may "
+                     "hold several documents separated by two or more blank lines (gemba data show FILE: how one is read)")
           ->expected(1, -1);
       app.add_option("--faq", o->faq, "FAQ files: .jsonl (question/answer or messages) or .csv with a header row")->expected(1, -1);
       app.add_option("-o,--output", o->output, "Output data directory (written atomically)")->required();
@@ -29,7 +29,12 @@ gemba::cli::VerbRegistration data_prepare_registration{
           ->check(CLI::IsMember({"unigram", "bpe"}))
           ->excludes(tok)
           ->capture_default_str();
-      app.add_option("--val-fraction", o->val_fraction, "Fraction of documents and FAQ pairs held out for validation")
+      app.add_option("--val-fraction", o->val_fraction, "Fraction of FAQ pairs held out for validation (their text is val.tok)")
+          ->check(CLI::Range(0.0, 0.99))
+          ->capture_default_str();
+      app.add_option("--val-documents", o->val_documents,
+                     "Fraction of whole manual documents held out for validation (default 0: a manual states most facts "
+                     "once, and a held-out document takes them out of training; refused below 20 documents)")
           ->check(CLI::Range(0.0, 0.99))
           ->capture_default_str();
       app.add_option("--shuffled-copies", o->shuffled_copies,

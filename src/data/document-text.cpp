@@ -59,13 +59,4 @@ std::string document_title(const std::vector<Block>& blocks) {
   return first ? first->text : "";
 }
 
-std::string section_path_text(const std::vector<std::string>& section) {
-  std::string out;
-  for (const auto& s : section) {
-    if (!out.empty()) out += " > ";
-    out += s;
-  }
-  return out;
-}
-
 }  // namespace gemba::data

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data/document.h"
+#include "index/passage.h"
 
 namespace gemba::data {
 
@@ -19,7 +20,6 @@ std::string document_text(const std::vector<Block>& blocks);
 // The document's title: its first level-1 heading, else its first heading, else "".
 std::string document_title(const std::vector<Block>& blocks);
 
-// "Installation > Configuring > [mcu]": a block's heading path for a citation.
-std::string section_path_text(const std::vector<std::string>& section);
+using index::section_path_text;  // "Installation > Configuring > [mcu]"
 
 }  // namespace gemba::data

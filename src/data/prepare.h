@@ -1,8 +1,12 @@
 // `gemba data prepare`: manuals + FAQ -> a data directory the trainer reads.
 //
 //   DATA_DIR/train.tok, val.tok        token shards (token-shard.h): per document BOS, text, EOS;
-//                                      train.tok then holds the --shuffled-copies (shuffled-units.h)
-//   DATA_DIR/manuals-train.txt, -val.txt  normalized documents, separated by two blank lines
+//                                      train.tok then holds the --shuffled-copies (shuffled-units.h);
+//                                      val.tok the held-out documents (if any) and FAQ val pairs
+//   DATA_DIR/manuals-train.txt, -val.txt  the clean training text (data/document-text.h) of the
+//                                      documents, separated by two blank lines
+//   DATA_DIR/passages.jsonl            the passages the index serves (data/passages.h)
+//   DATA_DIR/entities.jsonl            what the facts are about, ranked (data/entities.h)
 //   DATA_DIR/faq-train.jsonl, -val.jsonl  {"id", "question", "answer"} per line, normalized
 //   DATA_DIR/tokenizer/                 tokenizer.model + tokenizer.json, when trained here (not with --tokenizer)
 //   DATA_DIR/manifest.json             every document and FAQ pair with its split or why it was dropped
@@ -27,7 +31,8 @@ struct PrepareOptions {
   std::string tokenizer_type = "unigram";
   int vocab_size = 8000;
   std::string keep_whole;  // regex of domain terms made single tokens (domain-terms.h); empty: none
-  double val_fraction = 0.05;
+  double val_fraction = 0.05;   // FAQ pairs held out (SFT validation; their text is val.tok)
+  double val_documents = 0;     // whole documents held out (off: manuals state most facts once)
   int shuffled_copies = 0;  // augmented copies of the training manuals appended to train.tok
   std::string shuffle_scope = "document";  // shuffled-units.h: "document" or "corpus"
   uint64_t seed = 1234;
