@@ -17,6 +17,9 @@ gemba::cli::VerbRegistration data_prepare_registration{
                      "Directories (read recursively) or files of manuals: .md, .adoc, .html/.htm, .pdf, .txt. A .txt may "
                      "hold several documents separated by two or more blank lines (gemba data show FILE: how one is read)")
           ->expected(1, -1);
+      app.add_option("--exclude", o->exclude, "Shell patterns of manual files to leave out, matched against the path below the "
+                     "--manuals root or the file name (e.g. FAQ.md when the FAQ file is made from it)")
+          ->expected(1, -1);
       app.add_option("--faq", o->faq, "FAQ files: .jsonl (question/answer or messages) or .csv with a header row")->expected(1, -1);
       app.add_option("-o,--output", o->output, "Output data directory (written atomically)")->required();
       auto* tok = app.add_option("--tokenizer", o->tokenizer, "Use this tokenizer (HF/SentencePiece directory, tokenizer.json, .model or .gguf) instead of training one");

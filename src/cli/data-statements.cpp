@@ -10,12 +10,14 @@
 #include "core/error.h"
 #include "data/faq.h"
 #include "data/ingest.h"
+#include "data/normalize.h"
 #include "data/statement-mining.h"
 
 namespace {
 
 struct StatementsArgs {
   std::vector<std::string> manuals;
+  std::vector<std::string> exclude;
   std::vector<std::string> faq;
   std::string output;
   std::string pairs_output;
@@ -32,7 +34,10 @@ gemba::cli::VerbRegistration data_statements_registration{
     "Mine true/false training statements from manuals and FAQ: a product's sentence with another product's value is false",
     [](CLI::App& app) {
       auto a = std::make_shared<StatementsArgs>();
-      app.add_option("--manuals", a->manuals, "Directories (read recursively) or files of manuals: .txt, .md, .html/.htm, .pdf")
+      app.add_option("--manuals", a->manuals, "Directories (read recursively) or files of manuals: .md, .adoc, .html/.htm, .pdf, .txt")
+          ->expected(1, -1);
+      app.add_option("--exclude", a->exclude, "Shell patterns of manual files to leave out, matched against the path below the "
+                     "--manuals root or the file name (e.g. FAQ.md when the FAQ file is made from it)")
           ->expected(1, -1);
       app.add_option("--faq", a->faq, "FAQ files (their answers are mined): .jsonl (question/answer or messages) or .csv with a header row")
           ->expected(1, -1);
@@ -52,9 +57,9 @@ gemba::cli::VerbRegistration data_statements_registration{
                      "Also write the values the manuals write as words (\"overload\" / \"overspeed\"), as pairs the "
                      "recall grader reads as contradicting (gemba eval truefalse --claim-contrasts)");
       app.add_option("--entity-pattern", a->mining.entity_pattern,
-                     "Regular expression (ECMAScript) of your product codes; set it to your own format, e.g. "
-                     "'Z[A-Z]{2}-[A-Z0-9]{2,3}' for the fa-sample")
-          ->capture_default_str();
+                     "Regular expression (ECMAScript) of what facts are about, e.g. your product codes "
+                     "'Z[A-Z]{2}-[A-Z0-9]{2,3}' (the fa-sample); default: the identifiers the manuals name as subjects "
+                     "(headings, table rows, config keys; gemba data prepare lists them)");
       app.add_option("--per-sentence", a->mining.per_sentence, "False variants per true sentence (K)")
           ->check(CLI::Range(1, 1000))
           ->capture_default_str();
@@ -75,11 +80,14 @@ gemba::cli::VerbRegistration data_statements_registration{
         auto t0 = std::chrono::steady_clock::now();
         std::vector<gemba::data::StatementSourceText> texts;
         if (!a->manuals.empty()) {
-          gemba::data::IngestResult ingest = gemba::data::ingest_manuals(a->manuals);
+          gemba::data::IngestResult ingest = gemba::data::ingest_manuals(a->manuals, a->exclude);
           for (const auto& skipped : ingest.skipped)
             std::fprintf(stderr, "warning: skipped %s (%s): %s\n", skipped.path.c_str(), skipped.reason.c_str(),
                          skipped.detail.c_str());
-          for (auto& doc : ingest.documents) texts.push_back({doc.id, std::move(doc.text), true});
+          for (auto& doc : ingest.documents) {
+            gemba::data::normalize_document(doc);
+            texts.push_back({doc.id, "", true, std::move(doc.blocks)});
+          }
         }
         // Answers only: questions and requests ("Tell me the ... of X.") assert nothing.
         for (auto& p : gemba::data::read_faq_files(a->faq, {a->question_column, a->answer_column}))

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 struct IndexBuildArgs {
   std::string data;
-  std::vector<std::string> manuals, faq;
+  std::vector<std::string> manuals, exclude, faq;
   std::string output;
 };
 
@@ -50,12 +50,9 @@ std::vector<gemba::index::Passage> read_passages(const std::string& data_dir) {
 // The manuals and FAQ read directly, as data prepare would (normalized text, no split).
 std::vector<gemba::index::Passage> passages_from_sources(const IndexBuildArgs& a) {
   std::vector<gemba::index::Passage> passages;
-  gemba::data::IngestResult ingest = gemba::data::ingest_manuals(a.manuals);
+  gemba::data::IngestResult ingest = gemba::data::ingest_manuals(a.manuals, a.exclude);
   for (auto& doc : ingest.documents) {
-    for (auto& b : doc.blocks) {
-      b.text = gemba::data::normalize_text(b.text, doc.source);
-      if (b.kind != gemba::data::BlockKind::kCode) b.text = gemba::data::collapse_to_line(b.text);
-    }
+    gemba::data::normalize_document(doc);
     for (auto& p : gemba::data::document_passages(doc)) passages.push_back(std::move(p));
   }
   for (const auto& path : a.faq)
@@ -78,6 +75,9 @@ gemba::cli::VerbRegistration index_build_registration{
       app.add_option("--manuals", a->manuals, "Or: manual directories/files read directly (.md .adoc .html .pdf .txt)")
           ->expected(1, -1)
           ->excludes(data);
+      app.add_option("--exclude", a->exclude, "Shell patterns of manual files to leave out, matched against the path below the "
+                     "--manuals root or the file name (e.g. FAQ.md when the FAQ file is made from it)")
+          ->expected(1, -1);
       app.add_option("--faq", a->faq, "Or: FAQ files (.jsonl/.csv) read directly; each pair becomes a passage")
           ->expected(1, -1)
           ->excludes(data);

@@ -170,7 +170,7 @@ void ClaimContrastCollector::add(const std::string& lang, const CodePoints& a, c
   pairs_.emplace(lang, std::move(phrase_a), std::move(phrase_b));
 }
 
-void ClaimContrastCollector::add_tables(const std::string& text, const std::regex& entity) {
+void ClaimContrastCollector::add_tables(const std::string& text, const EntityFinder& entity) {
   std::vector<std::string_view> lines;
   for (size_t start = 0; start <= text.size();) {
     size_t end = text.find('\n', start);
@@ -180,34 +180,44 @@ void ClaimContrastCollector::add_tables(const std::string& text, const std::rege
   }
   for (size_t i = 0; i + 1 < lines.size(); ++i) {
     if (trim(lines[i]).rfind('|', 0) != 0 || !is_separator_row(lines[i + 1])) continue;
-    std::vector<std::string> header = table_cells(lines[i]);
-    std::vector<bool> names_product(header.size());
-    std::string table_key, table_text = std::string(lines[i]);
-    for (size_t k = 0; k < header.size(); ++k) {
-      names_product[k] = std::regex_search(header[k], entity);
-      header[k] = std::regex_replace(header[k], entity, "<product>");
-      table_key += header[k] + "|";
-    }
     // Rows up to the next non-table line, or up to the header of a table glued on without a
     // blank line (a row with a |---| row under it).
     size_t end = i + 2;
+    std::vector<std::vector<std::string>> rows;
     while (end < lines.size() && trim(lines[end]).rfind('|', 0) == 0 && !(end + 1 < lines.size() && is_separator_row(lines[end + 1])))
-      table_text += std::string(lines[end++]);
-    const std::string lang = statement_language(table_text);
-    for (size_t row = i + 2; row < end; ++row) {
-      const std::vector<std::string> cells = table_cells(lines[row]);
-      for (size_t k = 1; k < std::min(cells.size(), header.size()); ++k) {  // column 0 names the row
-        const std::string value = nfkc(cells[k], "table cell");
-        if (std::regex_search(cells[k], entity) || !value_token_spans(value).empty()) continue;
-        std::string phrase = phrase_of(value);
-        if (utf8_code_points(phrase) < 2) continue;
-        // A column headed by a product ("| Item | ZIO-A62 |") holds one value per attribute: the
-        // set is the row's ("Unit type" across all products' spec tables), not the column's.
-        const std::string slot = names_product[k] ? table_key + "row: " + cells[0] : table_key + header[k];
-        columns_[{lang, slot}].insert(std::move(phrase));
-      }
-    }
+      rows.push_back(table_cells(lines[end++]));
+    add_table(table_cells(lines[i]), rows, entity);
     i = end - 1;
+  }
+}
+
+void ClaimContrastCollector::add_table(const std::vector<std::string>& header_cells, const std::vector<std::vector<std::string>>& rows,
+                                       const EntityFinder& entity) {
+  std::vector<std::string> header = header_cells;
+  std::vector<bool> names_product(header.size());
+  std::string table_key, table_text;
+  for (const auto& h : header) table_text += h;
+  for (size_t k = 0; k < header.size(); ++k) {
+    // The header with every entity masked: tables of sibling products share one key.
+    auto mentions = entity(header[k]);
+    names_product[k] = !mentions.empty();
+    for (auto it = mentions.rbegin(); it != mentions.rend(); ++it) header[k].replace(it->first, it->second, "<product>");
+    table_key += header[k] + "|";
+  }
+  for (const auto& row : rows)
+    for (const auto& c : row) table_text += c;
+  const std::string lang = statement_language(table_text);
+  for (const auto& cells : rows) {
+    for (size_t k = 1; k < std::min(cells.size(), header.size()); ++k) {  // column 0 names the row
+      const std::string value = nfkc(cells[k], "table cell");
+      if (!entity(cells[k]).empty() || !value_token_spans(value).empty()) continue;
+      std::string phrase = phrase_of(value);
+      if (utf8_code_points(phrase) < 2) continue;
+      // A column headed by a product ("| Item | ZIO-A62 |") holds one value per attribute: the
+      // set is the row's ("Unit type" across all products' spec tables), not the column's.
+      const std::string slot = names_product[k] ? table_key + "row: " + cells[0] : table_key + header[k];
+      columns_[{lang, slot}].insert(std::move(phrase));
+    }
   }
 }
 

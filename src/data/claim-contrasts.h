@@ -29,6 +29,7 @@
 // thousand sentences, slow for hundreds of thousands.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -37,6 +38,10 @@
 #include <vector>
 
 namespace gemba::data {
+
+// Where a text names an entity (a product, a config key): byte ranges, in order. The statement
+// miner builds one from --entity-pattern or from the entities the manuals name (entities.h).
+using EntityFinder = std::function<std::vector<std::pair<size_t, size_t>>(const std::string&)>;
 
 struct ClaimContrast {
   std::string lang;                  // "ja" / "en"
@@ -59,8 +64,12 @@ class ClaimContrastCollector {
   // read the same except for one middle. Adds their pair of worded values, if they have one.
   void add(const std::string& lang, const std::vector<uint32_t>& a, const std::vector<uint32_t>& b);
 
-  // The Markdown tables of one document: a header row, a |---| row, then rows.
-  void add_tables(const std::string& text, const std::regex& entity);
+  // The Markdown tables of one text: a header row, a |---| row, then rows.
+  void add_tables(const std::string& text, const EntityFinder& entity);
+
+  // One table of the document model (data/document.h): its header and body rows.
+  void add_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                 const EntityFinder& entity);
 
   // The sets, their phrases kept if distinctive, sorted by language, slot and phrases.
   ClaimContrasts finish(const std::vector<ProductSentence>& sentences) const;

@@ -1,5 +1,7 @@
 #include "data/ingest.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <set>
@@ -28,6 +30,14 @@ std::string lower_extension(const std::string& path) {
 bool is_hidden(const fs::path& p) {
   std::string name = p.filename().string();
   return !name.empty() && name[0] == '.';
+}
+
+// Does a shell pattern of `exclude` match the id ("manuals/en/FAQ.md") or the file name?
+bool is_excluded(const std::string& id, const std::vector<std::string>& exclude) {
+  const std::string name = fs::path(id).filename().string();
+  for (const auto& pattern : exclude)
+    if (::fnmatch(pattern.c_str(), id.c_str(), 0) == 0 || ::fnmatch(pattern.c_str(), name.c_str(), 0) == 0) return true;
+  return false;
 }
 
 // A document from blocks: its training text and title follow from them.
@@ -102,7 +112,7 @@ std::vector<Document> read_manual_file(const std::string& path, const std::strin
   return docs;
 }
 
-IngestResult ingest_manuals(const std::vector<std::string>& roots) {
+IngestResult ingest_manuals(const std::vector<std::string>& roots, const std::vector<std::string>& exclude) {
   struct Candidate {
     std::string path, id;
   };
@@ -143,6 +153,10 @@ IngestResult ingest_manuals(const std::vector<std::string>& roots) {
     for (const auto& path : found) {
       std::string id = fs::path(path).lexically_relative(base).generic_string();
       if (id.empty() || id.rfind("..", 0) == 0) id = fs::path(path).filename().string();
+      if (is_excluded(id, exclude)) {
+        result.excluded.push_back(path);
+        continue;
+      }
       std::string unique = id;
       for (int k = 2; ids.count(unique); ++k) unique = id + "~" + std::to_string(k);
       ids.insert(unique);

@@ -26,6 +26,7 @@ struct IngestResult {
   std::vector<SkippedFile> skipped;
   std::map<std::string, FileTypeStats> by_type;          // "txt", "md", "adoc", "html", "pdf"
   std::map<std::string, uint64_t> ignored_extensions;    // files of other types, by extension
+  std::vector<std::string> excluded;                      // files an --exclude pattern matched
   uint64_t pdf_header_footer_lines_removed = 0;
 };
 
@@ -41,7 +42,9 @@ std::string_view checked_text(std::string_view bytes, const std::string& path);
 std::vector<Document> read_manual_file(const std::string& path, const std::string& id_base, uint64_t* pdf_lines_removed = nullptr);
 
 // Walks every root (a directory, recursively, or a single file). Hidden files/directories
-// are ignored. A root that does not exist is a gemba::Error (a wrong flag, not a bad file).
-IngestResult ingest_manuals(const std::vector<std::string>& roots);
+// are ignored, and so are files whose id or file name matches a shell pattern of `exclude`
+// ("FAQ.md", "*/drafts/*"). A root that does not exist is a gemba::Error (a wrong flag, not a
+// bad file).
+IngestResult ingest_manuals(const std::vector<std::string>& roots, const std::vector<std::string>& exclude = {});
 
 }  // namespace gemba::data

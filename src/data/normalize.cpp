@@ -1,5 +1,7 @@
 #include "data/normalize.h"
 
+#include "data/document-text.h"
+
 
 #include <cstdlib>
 #include <memory>
@@ -120,6 +122,21 @@ std::string collapse_to_line(std::string_view normalized) {
     out.push_back(c);
   }
   return out;
+}
+
+void normalize_document(Document& doc) {
+  std::vector<Block> kept;
+  for (auto& b : doc.blocks) {
+    b.text = normalize_text(b.text, doc.source);
+    for (auto& c : b.cells) c = collapse_to_line(normalize_text(c, doc.source));
+    for (auto& h : b.header) h = collapse_to_line(normalize_text(h, doc.source));
+    for (auto& s : b.section) s = collapse_to_line(normalize_text(s, doc.source));
+    if (b.kind != BlockKind::kCode) b.text = collapse_to_line(b.text);
+    if (!b.text.empty()) kept.push_back(std::move(b));
+  }
+  doc.blocks = std::move(kept);
+  doc.title = collapse_to_line(normalize_text(doc.title, doc.source));
+  doc.text = document_text(doc.blocks);
 }
 
 }  // namespace gemba::data

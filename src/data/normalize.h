@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/nfkc.h"
+#include "data/document.h"
 
 namespace gemba::data {
 
@@ -25,6 +26,11 @@ std::string clean_whitespace(std::string_view text);
 
 // nfkc() then clean_whitespace().
 std::string normalize_text(std::string_view text, const std::string& what = "text");
+
+// A document read by data/ingest.h, normalized block by block: every text, cell, header cell
+// and heading through normalize_text; prose on one line (collapse_to_line), code keeps its
+// lines; empty blocks dropped; the title and training text (document-text.h) follow.
+void normalize_document(Document& document);
 
 // Paragraphs: the blocks between blank lines of normalized text.
 std::vector<std::string> split_paragraphs(std::string_view normalized);

@@ -75,22 +75,6 @@ void check_options(const PrepareOptions& o) {
     if (!fs::exists(path)) fail("--faq ", path, ": no such file");
 }
 
-// NFKC and whitespace cleanup of every block (cells and headers too); empty blocks go.
-void normalize_blocks(Document& doc) {
-  std::vector<Block> kept;
-  for (auto& b : doc.blocks) {
-    b.text = normalize_text(b.text, doc.source);
-    for (auto& c : b.cells) c = collapse_to_line(normalize_text(c, doc.source));
-    for (auto& h : b.header) h = collapse_to_line(normalize_text(h, doc.source));
-    for (auto& s : b.section) s = collapse_to_line(normalize_text(s, doc.source));
-    if (b.kind != BlockKind::kCode) b.text = collapse_to_line(b.text);
-    if (!b.text.empty()) kept.push_back(std::move(b));
-  }
-  doc.blocks = std::move(kept);
-  doc.title = collapse_to_line(normalize_text(doc.title, doc.source));
-  doc.text = document_text(doc.blocks);
-}
-
 // Step 2: normalize, then drop whole documents that repeat an earlier one.
 std::vector<PreparedDoc> normalize_and_dedupe_documents(IngestResult& ingest, const DedupeOptions& options, Counts& n,
                                                         Json& manifest) {
@@ -100,7 +84,7 @@ std::vector<PreparedDoc> normalize_and_dedupe_documents(IngestResult& ingest, co
   Progress progress("normalize + dedupe documents", ingest.documents.size(), "doc");
   for (size_t i = 0; i < ingest.documents.size(); ++i) {
     Document& doc = ingest.documents[i];
-    normalize_blocks(doc);
+    normalize_document(doc);
     progress.update(i + 1);
     if (doc.text.empty()) {
       ++n.docs_empty;
@@ -428,7 +412,7 @@ Json prepare_data(const PrepareOptions& options) {
   Json manifest_docs = Json::array(), manifest_faq = Json::array();
 
   // 1. Manuals: every file through its reader; bad ones are skipped and named.
-  IngestResult ingest = ingest_manuals(options.manuals);
+  IngestResult ingest = ingest_manuals(options.manuals, options.exclude);
   std::vector<SkippedFile> skipped = ingest.skipped;
   // 2-4. Normalized, deduplicated, split, paragraph-deduplicated.
   std::vector<PreparedDoc> docs = normalize_and_dedupe_documents(ingest, options.dedupe, n, manifest_docs);
@@ -475,6 +459,7 @@ Json prepare_data(const PrepareOptions& options) {
   }
   report["files"] = files;
   report["ignored_files"] = ingest.ignored_extensions;
+  report["excluded_files"] = ingest.excluded;
   report["skipped"] = skipped_json;
   report["skipped_by_reason"] = skipped_by_reason;
   report["pdf_header_footer_lines_removed"] = ingest.pdf_header_footer_lines_removed;
@@ -512,6 +497,7 @@ std::string format_report_table(const Json& r) {
     row(it.key(), num(s["files"]), num(s["bytes"]), it.key() == "faq" ? num(s["pairs"]) + " pairs" : num(s["documents"]));
   }
   for (auto it = r["ignored_files"].begin(); it != r["ignored_files"].end(); ++it) row("ignored " + it.key(), num(*it));
+  if (r.contains("excluded_files") && !r["excluded_files"].empty()) row("excluded (--exclude)", std::to_string(r["excluded_files"].size()));
   out << "skipped files: " << r["skipped"].size() << "\n";
   for (const auto& s : r["skipped"]) out << "  [" << s["reason"].get<std::string>() << "] " << s["detail"].get<std::string>() << "\n";
   out << "cleaning\n";

@@ -25,6 +25,7 @@ namespace gemba::data {
 
 struct PrepareOptions {
   std::vector<std::string> manuals;  // directories (recursive) or files
+  std::vector<std::string> exclude;  // shell patterns of manual files to leave out ("FAQ.md")
   std::vector<std::string> faq;      // .jsonl / .csv files
   std::string output;                // DATA_DIR
   std::string tokenizer;             // existing tokenizer (dir with tokenizer.model, or .model); empty: train one

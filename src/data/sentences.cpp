@@ -122,7 +122,10 @@ std::vector<SentenceSpan> sentence_spans(std::string_view text) {
     if (c == '.' && after < text.size()) {
       std::string_view word = word_before(text, at);
       const bool number_follows = std::isdigit(static_cast<unsigned char>(text[after]));
-      const bool initial = word.size() == 1 && std::isupper(static_cast<unsigned char>(word[0]));
+      // "J. Smith" is an initial; "200 W. The" is a unit after a number, which ends a sentence.
+      const size_t word_start = static_cast<size_t>(word.data() - text.data());
+      const bool after_number = word_start >= 2 && text[word_start - 1] == ' ' && std::isdigit(static_cast<unsigned char>(text[word_start - 2]));
+      const bool initial = word.size() == 1 && std::isupper(static_cast<unsigned char>(word[0])) && !after_number;
       // "etc." still ends a sentence before a capital letter; the others never do.
       const bool etc = lower(word) == "etc" && starts_sentence(text, after);
       if ((is_abbreviation(word, number_follows) || initial) && !etc) continue;

@@ -1,6 +1,7 @@
 #include "data/statement-mining.h"
 
 #include <algorithm>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -12,6 +13,9 @@
 #include "core/error.h"
 #include "core/splitmix64.h"
 #include "core/utf8.h"
+#include "data/entities.h"
+#include "data/readers/text-reader.h"
+#include "data/sentences.h"
 #include "data/template-diff.h"
 #include "data/truefalse-format.h"
 #include "data/value-tokens.h"
@@ -230,6 +234,47 @@ void use_other_phrasings(const std::vector<EntitySentence>& kept, const Statemen
   }
 }
 
+// --entity-pattern as a finder, or (no pattern) the entities the documents name.
+EntityFinder entity_finder(const std::vector<StatementSourceText>& texts, const StatementMiningOptions& options) {
+  if (!options.entity_pattern.empty()) {
+    std::shared_ptr<std::regex> re;
+    try {
+      re = std::make_shared<std::regex>(options.entity_pattern, std::regex::ECMAScript | std::regex::optimize);
+    } catch (const std::regex_error& e) {
+      fail("--entity-pattern '", options.entity_pattern, "' is not a valid regular expression (ECMAScript): ", e.what());
+    }
+    return [re](const std::string& text) {
+      std::vector<std::pair<size_t, size_t>> out;
+      for (auto it = std::sregex_iterator(text.begin(), text.end(), *re); it != std::sregex_iterator(); ++it)
+        out.emplace_back(static_cast<size_t>(it->position(0)), static_cast<size_t>(it->length(0)));
+      return out;
+    };
+  }
+  std::vector<Document> documents;
+  for (const auto& t : texts)
+    documents.push_back({t.name, t.name, "", "", t.blocks.empty() ? read_plain_text(t.text) : t.blocks, ""});
+  auto set = std::make_shared<EntitySet>(discover_entities(documents));
+  return [set](const std::string& text) {
+    std::vector<std::pair<size_t, size_t>> out;
+    for (const auto& span : set->find(text)) out.emplace_back(span.begin, span.length);
+    return out;
+  };
+}
+
+// The tables of a document: runs of table rows under one header.
+std::vector<std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>>> tables_of(const std::vector<Block>& blocks) {
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::vector<std::string>>>> tables;
+  const Block* previous = nullptr;
+  for (const auto& b : blocks) {
+    if (b.kind == BlockKind::kTableRow) {
+      if (!previous || previous->kind != BlockKind::kTableRow || previous->header != b.header) tables.push_back({b.header, {}});
+      tables.back().second.push_back(b.cells);
+    }
+    previous = &b;
+  }
+  return tables;
+}
+
 }  // namespace
 
 std::string statement_language(const std::string& text) {
@@ -239,35 +284,42 @@ std::string statement_language(const std::string& text) {
   return "en";
 }
 
+namespace {
+
+// The sentences of one line or block of prose, with the list/answer markers stripped.
+void add_line_sentences(std::string_view raw, const std::string& where, const StatementMiningOptions& options,
+                        std::vector<CorpusSentence>& out) {
+  std::string line = trim_spaces(raw);
+  if (line.empty() || is_question_line(line)) return;  // a Q&A question asserts nothing
+  for (auto& sentence : split_sentences(strip_list_marker(line))) {
+    size_t length = utf8_code_points(sentence);
+    if (length < options.min_sentence_chars || length > options.max_sentence_chars) continue;
+    out.push_back({std::move(sentence), where});
+  }
+}
+
+}  // namespace
+
 std::vector<CorpusSentence> split_corpus_sentences(const StatementSourceText& source, const StatementMiningOptions& options) {
   std::vector<CorpusSentence> out;
+  if (!source.blocks.empty()) {
+    for (const auto& b : source.blocks) {
+      if (b.kind != BlockKind::kParagraph && b.kind != BlockKind::kListItem && b.kind != BlockKind::kNote) continue;
+      add_line_sentences(b.text, b.line > 0 ? source.name + ":" + std::to_string(b.line) : source.name, options, out);
+    }
+    return out;
+  }
   std::string_view text = source.text;
   size_t line_no = 0, start = 0;
   while (start <= text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
-    std::string line = trim_spaces(text.substr(start, end - start));
+    std::string_view line = text.substr(start, end - start);
     ++line_no;
     start = end + 1;
-    if (line.empty() || line[0] == '|' || line[0] == '#') continue;  // table row, heading
-    if (is_question_line(line)) continue;  // asserts nothing ("Q. Tell me the ... of X.")
-    std::string where = source.number_lines ? source.name + ":" + std::to_string(line_no) : source.name;
-    CodePoints cps = decode(strip_list_marker(line));
-    size_t sentence_begin = 0;
-    auto flush = [&](size_t sentence_end) {
-      std::string sentence = trim_spaces(encode(cps, sentence_begin, sentence_end, ""));
-      sentence_begin = sentence_end;
-      size_t length = decode(sentence).size();
-      if (length < options.min_sentence_chars || length > options.max_sentence_chars) return;
-      out.push_back({std::move(sentence), where});
-    };
-    for (size_t i = 0; i < cps.size(); ++i) {
-      uint32_t c = cps[i];
-      bool ends = c == 0x3002 || c == 0xFF01 || c == 0xFF1F;  // 。！？
-      if ((c == '.' || c == '!' || c == '?') && (i + 1 == cps.size() || is_space(cps[i + 1]))) ends = true;
-      if (ends) flush(i + 1);
-    }
-    if (sentence_begin < cps.size()) flush(cps.size());
+    std::string trimmed = trim_spaces(line);
+    if (!trimmed.empty() && trimmed[0] != '|' && trimmed[0] != '#')  // table row, heading
+      add_line_sentences(trimmed, source.number_lines ? source.name + ":" + std::to_string(line_no) : source.name, options, out);
     if (end == text.size()) break;
   }
   return out;
@@ -278,13 +330,7 @@ StatementMiningResult mine_statements(const std::vector<StatementSourceText>& te
   if (options.max_span < 1) fail("--max-span must be at least 1 code point (got ", options.max_span, ")");
   if (!(options.cross_phrasing >= 0 && options.cross_phrasing <= 1))
     fail("--cross-phrasing must be between 0 and 1 (got ", options.cross_phrasing, ")");
-  if (options.entity_pattern.empty()) fail("--entity-pattern is empty: give a regular expression for your product codes");
-  std::regex entity_re;
-  try {
-    entity_re = std::regex(options.entity_pattern, std::regex::ECMAScript | std::regex::optimize);
-  } catch (const std::regex_error& e) {
-    fail("--entity-pattern '", options.entity_pattern, "' is not a valid regular expression (ECMAScript): ", e.what());
-  }
+  const EntityFinder find_entities = entity_finder(texts, options);
 
   StatementMiningResult result;
   StatementMiningReport& report = result.report;
@@ -294,7 +340,8 @@ StatementMiningResult mine_statements(const std::vector<StatementSourceText>& te
   std::unordered_set<std::string> corpus_texts;
   ClaimContrastCollector claim_contrasts;
   for (const auto& source : texts) {
-    claim_contrasts.add_tables(source.text, entity_re);
+    if (source.blocks.empty()) claim_contrasts.add_tables(source.text, find_entities);
+    for (const auto& [header, rows] : tables_of(source.blocks)) claim_contrasts.add_table(header, rows, find_entities);
     for (auto& s : split_corpus_sentences(source, options)) {
       ++report.sentences_read;
       if (is_question(s.text)) {
@@ -311,10 +358,10 @@ StatementMiningResult mine_statements(const std::vector<StatementSourceText>& te
   for (auto& s : sentences) {
     std::set<std::string> distinct;
     std::vector<std::pair<size_t, size_t>> mentions;  // byte ranges
-    for (auto it = std::sregex_iterator(s.text.begin(), s.text.end(), entity_re); it != std::sregex_iterator(); ++it) {
-      if (it->length(0) == 0) continue;
-      distinct.insert(it->str(0));
-      mentions.push_back({static_cast<size_t>(it->position(0)), static_cast<size_t>(it->length(0))});
+    for (const auto& [pos, len] : find_entities(s.text)) {
+      if (len == 0) continue;
+      distinct.insert(s.text.substr(pos, len));
+      mentions.push_back({pos, len});
     }
     if (distinct.empty()) {
       ++report.no_entity;

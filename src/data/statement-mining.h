@@ -20,15 +20,15 @@
 #include <vector>
 
 #include "data/claim-contrasts.h"
+#include "data/document.h"
 
 namespace gemba::data {
 
-// A product code such as "ABC-123" or "XY-R2000A". Users should set their own product-code
-// format (the fa-sample recipe passes "Z[A-Z]{2}-[A-Z0-9]{2,3}").
-inline constexpr const char* kDefaultEntityPattern = "[A-Z]{2,4}-[A-Z]?[0-9]{2,4}[A-Z]?";
-
 struct StatementMiningOptions {
-  std::string entity_pattern = kDefaultEntityPattern;  // std::regex, ECMAScript
+  // What a fact is about. A regular expression (std::regex, ECMAScript) of product codes
+  // ("Z[A-Z]{2}-[A-Z0-9]{2,3}" for the fa-sample); empty: the entities the manuals themselves
+  // name (data/entities.h), found without a hand-written pattern.
+  std::string entity_pattern;
   int per_sentence = 1;  // false variants per true sentence (K); with K=1 true and false are balanced
   uint64_t seed = 0;     // picks the variants and shuffles the output
   int max_span = 24;     // longest swapped middle, in code points
@@ -42,11 +42,13 @@ struct StatementMiningOptions {
   double cross_phrasing = 0;
 };
 
-// One text to mine: a manual document or one FAQ field.
+// One text to mine: a manual document (its blocks) or one FAQ field (its text).
 struct StatementSourceText {
   std::string name;          // a document id, or a FAQ pair id ("faq.jsonl:12")
-  std::string text;
+  std::string text;          // plain or Markdown text, read line by line (when `blocks` is empty)
   bool number_lines = true;  // sources are "<name>:<line>"; false: "<name>" as is
+  std::vector<Block> blocks; // a document read by data/ingest.h: its prose blocks give the
+                             // sentences, its table rows the worded values; code is never mined
 };
 
 // One sentence of the corpus after splitting and filtering.
@@ -98,9 +100,10 @@ struct StatementMiningResult {
   ClaimContrasts claim_contrasts;  // values written as words, for the recall grader
 };
 
-// Splits text into sentences: at newlines and after 。！？ or . ! ? followed by whitespace or
-// the end. Drops markdown table rows ('|'), headings ('#'), Q&A question lines ("Q. ...") and
-// sentences shorter/longer than the options' limits; strips list, quote and answer markers
+// Splits a source into sentences (data/sentences.h). Blocks: the paragraphs, list items and
+// notes; headings, table rows and code are not sentences. Text: each line, where Markdown table
+// rows ('|') and headings ('#') are dropped. Both drop Q&A question lines ("Q. ...") and
+// sentences shorter/longer than the options' limits, and strip list, quote and answer markers
 // ("- ", "* ", "1. ", "> ", "A. ").
 std::vector<CorpusSentence> split_corpus_sentences(const StatementSourceText& source, const StatementMiningOptions& options);
 

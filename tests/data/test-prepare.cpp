@@ -36,9 +36,9 @@ class PrepareTest : public ::testing::Test {
   }
   std::string path(const std::string& rel) const { return (root_ / rel).string(); }
 
-  // Ten product manuals that differ in their facts, plus a copy and a near copy.
+  // 22 product manuals that differ in their facts, plus a copy and a near copy.
   void write_corpus() {
-    for (int i = 0; i < 10; ++i) {
+    for (int i = 0; i < 22; ++i) {
       std::string n = std::to_string(i);
       write("manuals/servo-" + n + ".md",
             "# ＳＶ－" + n + "00 サーボアンプ\n\n## 仕様\n\n| 項目 | 値 |\n|---|---|\n| 定格電流 | " + n + ".5 A |\n\n"
@@ -65,6 +65,7 @@ class PrepareTest : public ::testing::Test {
     o.output = path("out");
     o.vocab_size = 400;
     o.val_fraction = 0.2;
+    o.val_documents = 0.2;
     o.seed = 42;
     o.threads = 1;
     return o;
@@ -92,22 +93,22 @@ TEST_F(PrepareTest, WritesShardsSplitsManifestAndReport) {
   Json report = prepare_data(options());
   std::string out = path("out");
   for (const char* f : {"train.tok", "val.tok", "manuals-train.txt", "manuals-val.txt", "faq-train.jsonl", "faq-val.jsonl",
-                        "manifest.json", "report.json", "tokenizer/tokenizer.model"})
+                        "manifest.json", "report.json", "tokenizer/tokenizer.model", "passages.jsonl", "entities.jsonl"})
     EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
   EXPECT_EQ(read_json_file(out + "/report.json"), report);
 
   // Files and skips.
-  EXPECT_EQ(report["files"]["md"]["files"], 12);
+  EXPECT_EQ(report["files"]["md"]["files"], 24);
   EXPECT_EQ(report["skipped"].size(), 1u);
   EXPECT_EQ(report["skipped_by_reason"]["invalid-utf8"], 1);
   // Dedupe: the copy and the near copy go; the sibling manuals (different numbers) stay.
-  EXPECT_EQ(report["documents"]["ingested"], 12);
+  EXPECT_EQ(report["documents"]["ingested"], 24);
   EXPECT_EQ(report["documents"]["exact_duplicates"], 1);
   EXPECT_EQ(report["documents"]["near_duplicates"], 1);
-  EXPECT_EQ(report["documents"]["train"].get<int>() + report["documents"]["val"].get<int>(), 10);
-  EXPECT_EQ(report["documents"]["val"], 2);
+  EXPECT_EQ(report["documents"]["train"].get<int>() + report["documents"]["val"].get<int>(), 22);
+  EXPECT_EQ(report["documents"]["val"], 4);
   // The shared safety paragraph survives once, in training.
-  EXPECT_EQ(report["paragraphs"]["exact_duplicates"], 9);
+  EXPECT_EQ(report["paragraphs"]["exact_duplicates"], 21);
   EXPECT_EQ(report["faq"]["exact_duplicates"], 1);
   EXPECT_EQ(report["faq"]["train"].get<int>() + report["faq"]["val"].get<int>(), 4);
 
@@ -147,11 +148,12 @@ TEST_F(PrepareTest, WritesShardsSplitsManifestAndReport) {
     return docs;
   };
   EXPECT_EQ(count_docs(train), report["documents"]["train"].get<size_t>());
-  EXPECT_EQ(count_docs(val), report["documents"]["val"].get<size_t>());
+  // val.tok: the held-out documents, then the FAQ validation pairs (each [BOS] text EOS too).
+  EXPECT_EQ(count_docs(val), report["documents"]["val"].get<size_t>() + report["faq"]["val"].get<size_t>());
 
   // Manifest: every ingested document with its split or why it was dropped.
   Json manifest = read_json_file(out + "/manifest.json");
-  ASSERT_EQ(manifest["documents"].size(), 12u);
+  ASSERT_EQ(manifest["documents"].size(), 24u);
   std::set<std::string> splits;
   for (const auto& d : manifest["documents"]) splits.insert(d["split"].get<std::string>());
   EXPECT_EQ(splits, (std::set<std::string>{"train", "val", "dropped"}));
@@ -247,6 +249,41 @@ TEST_F(PrepareTest, KeepWholeMakesEachProductCodeOneToken) {
   EXPECT_THROW(prepare_data(o), Error);
 }
 
+TEST_F(PrepareTest, ManualsAreNotHeldOutByDefaultAndSmallCorporaRefuseIt) {
+  write_corpus();
+  PrepareOptions o = options();
+  o.val_documents = 0;
+  Json report = prepare_data(o);
+  EXPECT_EQ(report["documents"]["val"], 0);
+  EXPECT_GT(report["tokens"]["val_faq"].get<uint64_t>(), 0u);  // validation text: the FAQ val pairs
+  EXPECT_EQ(report["tokens"]["val"], report["tokens"]["val_faq"]);
+  // Passages cite their source: file, heading path and line.
+  std::string passages = read_file(path("out") + "/passages.jsonl");
+  Json first = parse_json(passages.substr(0, passages.find('\n')), "passages.jsonl");
+  EXPECT_FALSE(first["source"].get<std::string>().empty());
+  EXPECT_GT(first["line"].get<int>(), 0);
+  EXPECT_NE(passages.find("\"kind\":\"table-row\""), std::string::npos);
+  EXPECT_NE(passages.find("\"kind\":\"faq\""), std::string::npos);
+
+  // Fewer than 20 documents: holding whole documents out is refused with a warning.
+  fs::remove_all(path("out"));
+  for (int i = 5; i < 22; ++i) fs::remove(path("manuals/servo-" + std::to_string(i) + ".md"));
+  o.val_documents = 0.3;
+  report = prepare_data(o);
+  EXPECT_EQ(report["documents"]["val"], 0);
+  ASSERT_EQ(report["split"]["warnings"].size(), 1u);
+  EXPECT_NE(report["split"]["warnings"][0].get<std::string>().find("only statement"), std::string::npos);
+}
+
+TEST_F(PrepareTest, ExcludedManualsAreLeftOut) {
+  write_corpus();
+  PrepareOptions o = options();
+  o.exclude = {"servo-1*.md", "*/copy/*"};
+  Json report = prepare_data(o);
+  EXPECT_EQ(report["excluded_files"].size(), 12u);  // servo-1, servo-10..19, copy/servo-3
+  EXPECT_EQ(read_file(path("out") + "/manuals-train.txt").find("SV-100 "), std::string::npos);
+}
+
 TEST_F(PrepareTest, NothingUsableIsAnErrorAndLeavesNoOutput) {
   write("manuals/bad.txt", std::string("\0\0", 2));
   PrepareOptions o = options();
@@ -274,14 +311,19 @@ TEST(PrepareKlipper, SharedCorpusGivesASaneReport) {
   EXPECT_EQ(report["files"]["txt"]["files"], 2);
   // manual.txt holds 48 documents separated by blank-line pairs; manual_ja.txt 6.
   EXPECT_GE(report["documents"]["ingested"].get<int>(), 40);
-  int train_docs = report["documents"]["train"], val_docs = report["documents"]["val"];
-  EXPECT_GT(train_docs, 0);
-  EXPECT_GT(val_docs, 0);
-  EXPECT_NEAR(double(val_docs) / (train_docs + val_docs), 0.1, 0.05);
+  // No document is held out by default (each states its facts once); validation is the FAQ's.
+  EXPECT_EQ(report["documents"]["val"], 0);
+  EXPECT_GE(report["documents"]["train"].get<int>(), 40);
+  EXPECT_GT(report["tokens"]["val_faq"].get<uint64_t>(), 0u);
+  EXPECT_GT(report["passages"].get<int>(), 1000);
   EXPECT_EQ(report["faq"]["train"].get<int>() + report["faq"]["val"].get<int>(), 59);  // 35 English + 24 Japanese
-  uint64_t tokens = report["tokens"]["train"].get<uint64_t>() + report["tokens"]["val"].get<uint64_t>();
+  uint64_t tokens = report["tokens"]["train"].get<uint64_t>();
   uint64_t chars = report["chars"]["train"].get<uint64_t>() + report["chars"]["val"].get<uint64_t>();
   EXPECT_GT(chars, 700000u);
+  // Discovered entities: Klipper's config keys are among the top ones, found without a pattern.
+  bool rotation_distance = false;
+  for (const auto& e : report["entities"]["top"]) rotation_distance |= e["name"] == "rotation_distance";
+  EXPECT_TRUE(rotation_distance) << report["entities"].dump();
   EXPECT_GT(tokens, chars / 8);  // a 2000-piece vocabulary: a few characters per token
   EXPECT_LT(tokens, chars);
   EXPECT_EQ(TokenShard::open((out / "train.tok").string()).size(), report["tokens"]["train"].get<uint64_t>());

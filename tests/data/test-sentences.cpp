@@ -19,6 +19,7 @@ TEST(Sentences, EnglishBoundariesAndWhatDoesNotEndOne) {
             (V{"Written by J. Smith.", "He said \"stop.\"", "Then it stopped!"}));
   EXPECT_EQ(split_sentences("Run it (see below.) Next"), (V{"Run it (see below.)", "Next"}));
   EXPECT_EQ(split_sentences("max. 20 A is the limit. Approx. 5 s later."), (V{"max. 20 A is the limit.", "Approx. 5 s later."}));
+  EXPECT_EQ(split_sentences("The output is 200 W. The input is 230 V."), (V{"The output is 200 W.", "The input is 230 V."}));
   EXPECT_EQ(split_sentences("no end mark"), (V{"no end mark"}));
   EXPECT_EQ(split_sentences("  "), V{});
 }

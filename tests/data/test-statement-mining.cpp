@@ -57,6 +57,7 @@ std::vector<StatementSourceText> hand_made_texts() {
 
 StatementMiningOptions options(int per_sentence = 1, uint64_t seed = 7) {
   StatementMiningOptions o;
+  o.entity_pattern = "ABC-[0-9]{3}";
   o.per_sentence = per_sentence;
   o.seed = seed;
   return o;

@@ -42,9 +42,39 @@ std::string strip_tags(std::string_view html) {
   return out;
 }
 
-// The text of an inline subtree; soft line breaks become '\n' so join_wrapped_lines can decide
-// between a space and nothing (Japanese).
-std::string inline_text(cmark_node* root) {
+// The lines of an inline subtree; soft and hard line breaks end a line.
+std::vector<std::string> inline_lines(cmark_node* root);
+
+// The text of an inline subtree, its lines joined (a space, or nothing next to Japanese).
+std::string inline_text(cmark_node* root);
+
+// "Q. ..." / "A: ..." / "Q：..." at the start of a line: a question or answer of a Q&A list,
+// which manuals write as consecutive lines of one paragraph.
+bool starts_qa_line(const std::string& line) {
+  if (line.size() < 2 || (line[0] != 'Q' && line[0] != 'A')) return false;
+  return line[1] == '.' || line[1] == ':' || line.compare(1, 3, "\xEF\xBC\x9A") == 0 || line.compare(1, 3, "\xEF\xBC\x8E") == 0;
+}
+
+// A paragraph's lines, cut before every Q&A line, so a question and its answer are blocks of
+// their own: (line offset in the paragraph, text).
+std::vector<std::pair<int, std::string>> qa_parts(cmark_node* paragraph) {
+  std::vector<std::pair<int, std::string>> parts;
+  std::vector<std::string> current;
+  int first = 0, index = 0;
+  for (auto& line : inline_lines(paragraph)) {
+    if (starts_qa_line(line) && !current.empty()) {
+      parts.emplace_back(first, join_wrapped_lines(current));
+      current.clear();
+      first = index;
+    }
+    current.push_back(std::move(line));
+    ++index;
+  }
+  if (!current.empty()) parts.emplace_back(first, join_wrapped_lines(current));
+  return parts;
+}
+
+std::vector<std::string> inline_lines(cmark_node* root) {
   std::string out;
   std::unique_ptr<cmark_iter, IterDeleter> it(cmark_iter_new(root));
   cmark_event_type ev;
@@ -64,8 +94,10 @@ std::string inline_text(cmark_node* root) {
       default: break;
     }
   }
-  return join_wrapped_lines(split_lines(out));
+  return split_lines(out);
 }
+
+std::string inline_text(cmark_node* root) { return join_wrapped_lines(inline_lines(root)); }
 
 // "**Note:** text" / "**Tip**: text" at the start of a quote: the admonition's label.
 std::string take_note_label(cmark_node* paragraph, std::string& text) {
@@ -152,7 +184,7 @@ class MarkdownWalker {
       std::string label = take_note_label(n, text);
       out_.note(label, text, line);
     } else {
-      out_.paragraph(text, line);
+      for (const auto& [offset, part] : qa_parts(n)) out_.paragraph(part, line + offset);
     }
   }
 
