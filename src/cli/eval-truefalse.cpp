@@ -8,6 +8,8 @@
 #include "engine/model-bundle.h"
 #include "data/claim-contrasts.h"
 #include "eval/knowledge-probe.h"
+#include "eval/retrieval-rule.h"
+#include "index/passage-index.h"
 #include "eval/truefalse-eval.h"
 
 namespace {
@@ -22,7 +24,50 @@ struct Flags {
   int64_t max_answer_tokens = 0;  // 0: 64 for a free answer (generate), 160 for a recalled sentence (recall)
   size_t limit = 0;
   int64_t n_parallel = 16;
+  std::string index;
+  size_t top_k = 5;
 };
+
+// recall@k over the items that name their source ("raw/en/FAQ.md:86"), or null when none does.
+gemba::Json retrieval_recall(const std::vector<gemba::eval::ItemResult>& results, size_t k) {
+  size_t n = 0, found = 0;
+  for (const auto& r : results)
+    if (r.source_retrieved) ++n, found += *r.source_retrieved;
+  if (n == 0) return gemba::Json();
+  return {{"k", k}, {"items", n}, {"found", found}, {"recall", double(found) / double(n)}};
+}
+
+void write_results(const Flags& f, const std::vector<gemba::eval::ItemResult>& results, const gemba::Json& report) {
+  gemba::AtomicDir dir(f.out);
+  std::string lines;
+  for (const auto& r : results) lines += gemba::eval::item_result_json(r).dump() + "\n";
+  gemba::write_file_atomic(dir.file("items.jsonl"), lines);
+  gemba::write_json_file(dir.file("report.json"), report);
+  dir.commit();
+}
+
+// --mode rule: the retrieval-only baseline, no language model (eval/retrieval-rule.h).
+int run_rule(const Flags& f, const std::vector<gemba::eval::TrueFalseItem>& items, const gemba::data::ClaimContrasts& contrasts) {
+  using namespace gemba;
+  if (f.index.empty()) fail("--mode rule reads retrieved passages: give --index INDEX (gemba index build)");
+  index::PassageIndex idx = index::PassageIndex::open(f.index);
+  eval::RuleOptions options;
+  options.top_k = f.top_k;
+  Progress progress("eval rule", items.size(), "item");
+  std::vector<eval::ItemResult> results = eval::run_truefalse_rule(idx, items, options, contrasts);
+  progress.finish();
+  auto rows = eval::accuracy_rows(results);
+  Json recall = retrieval_recall(results, f.top_k);
+  std::printf("retrieval only (no model)  index: %s  top-k: %zu  items: %zu\n", f.index.c_str(), f.top_k, items.size());
+  std::printf("%s", eval::format_accuracy_table(rows).c_str());
+  if (!recall.is_null())
+    std::printf("recall@%zu of the deciding passage: %.1f%% (%zu of %zu items that name their source)\n", f.top_k,
+                100 * recall["recall"].get<double>(), recall["found"].get<size_t>(), recall["items"].get<size_t>());
+  if (!f.out.empty())
+    write_results(f, results, {{"model", Json()}, {"data", f.data}, {"mode", "rule"}, {"index", f.index}, {"top_k", f.top_k},
+                               {"grader", "claim-check"}, {"retrieval", recall}, {"rows", eval::accuracy_rows_json(rows)}});
+  return 0;
+}
 
 int run(const Flags& f) {
   using namespace gemba;
@@ -32,6 +77,10 @@ int run(const Flags& f) {
     if (items.empty()) fail("--split ", f.split, ": no items of that split in ", f.data);
   }
   if (f.limit > 0 && items.size() > f.limit) items.resize(f.limit);
+  data::ClaimContrasts contrasts;
+  if (!f.claim_contrasts.empty()) contrasts = data::load_claim_contrasts(f.claim_contrasts);
+  if (f.mode == "rule") return run_rule(f, items, contrasts);
+  if (f.model.empty()) fail("--model is required (only --mode rule runs without a model)");
   auto bundle = engine::load_model_bundle(f.model, f.threads);
   eval::TrueFalseOptions options;
   options.mode = f.mode;
@@ -41,8 +90,8 @@ int run(const Flags& f) {
   if (!f.chat_template.empty()) options.chat_template = tokenizer::parse_chat_template(f.chat_template);
   else if (bundle.chat_template) options.chat_template = *bundle.chat_template;
   if (!f.claim_contrasts.empty()) {
-    if (f.mode != "recall") fail("--claim-contrasts grades recalled sentences: it needs --mode recall (got --mode ", f.mode, ")");
-    options.claim_contrasts = data::load_claim_contrasts(f.claim_contrasts);
+    if (f.mode != "recall") fail("--claim-contrasts grades recalled sentences: it needs --mode recall or rule (got --mode ", f.mode, ")");
+    options.claim_contrasts = contrasts;
   }
   if (!f.judge_url.empty()) options.judge = eval::JudgeConfig{f.judge_url, f.judge_model, f.judge_key_env};
 
@@ -90,12 +139,16 @@ gemba::cli::VerbRegistration eval_truefalse_registration{
     "eval truefalse", "Accuracy on a 2-choice true/false test (loglik or generate+judge), with Wilson intervals",
     [](CLI::App& app) {
       auto f = std::make_shared<Flags>();
-      app.add_option("-m,--model", f->model, "GGUF file or HF model directory")->required();
+      app.add_option("-m,--model", f->model, "GGUF file or HF model directory (not for --mode rule)");
       app.add_option("--data", f->data, "test JSONL (statement, label, split, ...)")->required()->check(CLI::ExistingFile);
       app.add_option("-o,--out", f->out, "directory for report.json, items.jsonl (and judge.jsonl)");
-      app.add_option("--mode", f->mode, "loglik (compare answer probabilities), recall (say what the manual says; judged by its values) or "
-                  "generate (free answer, graded)")
+      app.add_option("--mode", f->mode, "loglik (compare answer probabilities), recall (say what the manual says; judged by its values), "
+                  "generate (free answer, graded) or rule (no model: the retrieved passage that is most about the statement "
+                  "decides; needs --index)")
+          ->check(CLI::IsMember({"loglik", "recall", "generate", "rule"}))
           ->capture_default_str();
+      app.add_option("--index", f->index, "passage index (gemba index build): retrieval for --mode rule")->check(CLI::ExistingFile);
+      app.add_option("-k,--top-k", f->top_k, "passages retrieved per statement")->check(CLI::Range(1, 100))->capture_default_str();
       app.add_option("--template", f->chat_template, "chat template: plain, llm-jp-3, llama-2 (default: the model's)");
       app.add_option("--system", f->system, "system message");
       app.add_option("--split", f->split, "only items of this split (faq, manual)");

@@ -1,8 +1,10 @@
 #include "data/passages.h"
 
+#include <algorithm>
+
 #include "core/utf8.h"
 #include "data/document-text.h"
-#include "data/sentences.h"
+#include "core/sentences.h"
 
 namespace gemba::data {
 namespace passage_rules {  // named: the data layer is a unity build
@@ -100,6 +102,14 @@ std::vector<Passage> document_passages(const Document& doc, const PassageOptions
     out.push_back(std::move(p));
   };
   const std::vector<Block>& blocks = doc.blocks;
+  // The last source line of block i: the line before the next block that has one, else its own
+  // line plus the lines of its text.
+  auto end_line = [&](size_t i) {
+    if (blocks[i].line <= 0) return 0;
+    for (size_t j = i + 1; j < blocks.size(); ++j)
+      if (blocks[j].line > blocks[i].line) return blocks[j].line - 1;
+    return blocks[i].line + static_cast<int>(std::count(blocks[i].text.begin(), blocks[i].text.end(), '\n'));
+  };
   for (size_t i = 0; i < blocks.size(); ++i) {
     const Block& b = blocks[i];
     switch (b.kind) {
@@ -112,6 +122,7 @@ std::vector<Passage> document_passages(const Document& doc, const PassageOptions
           break;
         for (const auto& part : prose_parts(block_training_text(b), options.max_chars)) {
           Passage p = start(doc, b, b.kind == BlockKind::kNote ? "note" : "paragraph");
+          p.end_line = end_line(i);
           p.text = part;
           add(std::move(p));
         }
@@ -134,6 +145,7 @@ std::vector<Passage> document_passages(const Document& doc, const PassageOptions
           }
           if (!p.text.empty()) p.text += "\n";
           p.text += item;
+          p.end_line = end_line(j);
         }
         add(std::move(p));
         i = j - 1;
@@ -141,6 +153,7 @@ std::vector<Passage> document_passages(const Document& doc, const PassageOptions
       }
       case BlockKind::kTableRow: {
         Passage p = start(doc, b, "table-row");
+        p.end_line = b.line;
         p.text = b.text;
         add(std::move(p));
         break;
@@ -148,7 +161,10 @@ std::vector<Passage> document_passages(const Document& doc, const PassageOptions
       case BlockKind::kCode:
         for (auto& [offset, text] : listing_parts(b.text, options.max_chars)) {
           Passage p = start(doc, b, "code");
-          if (p.line > 0) p.line += offset;
+          if (p.line > 0) {
+            p.line += offset;
+            p.end_line = p.line + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+          }
           p.text = std::move(text);
           add(std::move(p));
         }

@@ -15,7 +15,7 @@
 #include "core/utf8.h"
 #include "data/entities.h"
 #include "data/readers/text-reader.h"
-#include "data/sentences.h"
+#include "core/sentences.h"
 #include "data/template-diff.h"
 #include "data/truefalse-format.h"
 #include "data/value-tokens.h"

@@ -100,7 +100,7 @@ struct StatementMiningResult {
   ClaimContrasts claim_contrasts;  // values written as words, for the recall grader
 };
 
-// Splits a source into sentences (data/sentences.h). Blocks: the paragraphs, list items and
+// Splits a source into sentences (core/sentences.h). Blocks: the paragraphs, list items and
 // notes; headings, table rows and code are not sentences. Text: each line, where Markdown table
 // rows ('|') and headings ('#') are dropped. Both drop Q&A question lines ("Q. ...") and
 // sentences shorter/longer than the options' limits, and strip list, quote and answer markers

@@ -68,6 +68,7 @@ Json item_result_json(const ItemResult& r) {
     j["answer"] = r.answer;
     j["verdict"] = r.verdict;
     if (r.names_reference) j["names_reference"] = *r.names_reference;
+    if (r.source_retrieved) j["source_retrieved"] = *r.source_retrieved;
   } else {
     j["logp_true"] = r.logp_true;
     j["logp_false"] = r.logp_false;

@@ -21,6 +21,8 @@ struct ItemResult {
   // recall mode: does the recall name the reference answer's values (eval/recall-grader.h)?
   // nullopt where the reference names none, or in the other modes.
   std::optional<bool> names_reference;
+  // With retrieval, where the item names its source: was that passage among the retrieved ones?
+  std::optional<bool> source_retrieved;
   // Right verdict and, where the reference can tell, the right value recalled.
   bool strict_correct() const { return correct && names_reference.value_or(true); }
 };

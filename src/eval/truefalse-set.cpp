@@ -42,8 +42,10 @@ std::vector<TrueFalseItem> load_truefalse(const std::string& path) {
     item.reference_answer = json_optional<std::string>(j, "reference_answer", "", where);
     item.fact_id = json_optional<std::string>(j, "fact_id", "", where);
     item.product = json_optional<std::string>(j, "product", "", where);
+    if (item.product.empty()) item.product = json_optional<std::string>(j, "entity", "", where);
     item.split = json_optional<std::string>(j, "split", "all", where);
     item.category = json_optional<std::string>(j, "category", "", where);
+    item.source = json_optional<std::string>(j, "source", "", where);
     item.lang = json_optional<std::string>(j, "lang", "", where);
     items.push_back(std::move(item));
   }

@@ -14,6 +14,7 @@ struct TrueFalseItem {
   bool label = false;
   std::string reference_answer;
   std::string fact_id, product, split, category, lang;
+  std::string source;  // where the deciding sentence is: "<file>:<line>" (optional; recall@k)
 };
 
 // Throws gemba::Error "<path>:<line>: ..." for malformed lines or missing fields.

@@ -4,11 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <unordered_map>
 
 #include "core/content-hash.h"
+#include "core/json.h"
 #include "core/error.h"
+#include "index/claim-values.h"
 #include "index/query-terms.h"
 
 namespace gemba::index {
@@ -95,7 +98,8 @@ void create_schema(sqlite3* db, const std::string& path) {
        "CREATE TABLE passages(rowid INTEGER PRIMARY KEY, doc TEXT NOT NULL, json TEXT NOT NULL);"
        "CREATE INDEX passages_doc ON passages(doc);"
        "CREATE VIRTUAL TABLE words USING fts5(body, tokenize='porter unicode61 remove_diacritics 2');"
-       "CREATE VIRTUAL TABLE trigrams USING fts5(body, tokenize='trigram');",
+       "CREATE VIRTUAL TABLE trigrams USING fts5(body, tokenize='trigram');"
+       "CREATE TABLE terms(term TEXT PRIMARY KEY, df INTEGER NOT NULL);",
        path);
 }
 
@@ -132,6 +136,24 @@ std::vector<std::pair<std::string, std::vector<const Passage*>>> by_document(con
     groups[it->second].second.push_back(&p);
   }
   return groups;
+}
+
+// The document frequency of every query term over all passages (after any update: the weights
+// depend on the whole collection).
+void recount_terms(sqlite3* db, const std::string& path) {
+  std::unordered_map<std::string, long long> df;
+  {
+    Statement q(db, "SELECT json FROM passages", path);
+    while (q.step()) {
+      Passage p = passage_from_json(parse_json(q.text(0), path), path);
+      QueryTerms terms = query_terms(searchable_body(p), 1u << 20);
+      for (const auto& w : terms.words) ++df[w];
+      for (const auto& t : terms.trigrams) ++df[t];
+    }
+  }
+  exec(db, "DELETE FROM terms", path);
+  Statement add(db, "INSERT INTO terms(term, df) VALUES(?, ?)", path);
+  for (const auto& [term, n] : df) add.bind(1, term).bind(2, n).run();
 }
 
 void apply_update(sqlite3* db, const std::vector<Passage>& passages, const std::map<std::string, std::string>& meta,
@@ -195,6 +217,7 @@ void apply_update(sqlite3* db, const std::vector<Passage>& passages, const std::
         remove_document(doc);
         ++update.documents_removed;
       }
+    recount_terms(db, path);
     Statement set_meta(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", path);
     set_meta.bind(1, std::string("format_version")).bind(2, std::to_string(kPassageIndexVersion)).run();
     for (const auto& [k, v] : meta) set_meta.bind(1, k).bind(2, v).run();
@@ -294,7 +317,20 @@ std::vector<SearchHit> PassageIndex::search(const std::string& query, size_t top
   auto fuse = [&](const std::vector<long long>& ranked) {
     for (size_t r = 0; r < ranked.size(); ++r) fused[ranked[r]] += 1.0 / (kReciprocalRankK + static_cast<double>(r) + 1);
   };
-  if (!terms.words.empty()) fuse(ranked_rowids("words", fts_or_query(terms.words), depth));
+  if (!terms.words.empty()) {
+    // The identifiers the query names ("ZCP-110", "rotation_distance") also as phrases: a passage
+    // naming them as written outranks one that has their parts scattered.
+    std::vector<std::string> match = terms.words;
+    for (const auto& v : claim_values(query))
+      if (v.kind == ClaimValueKind::kIdentifier) {
+        QueryTerms parts = query_terms(v.text, 16);
+        if (parts.words.size() < 2) continue;
+        std::string phrase;
+        for (const auto& w : parts.words) phrase += (phrase.empty() ? "" : " ") + w;
+        match.push_back(phrase);
+      }
+    fuse(ranked_rowids("words", fts_or_query(match), depth));
+  }
   if (!terms.trigrams.empty()) fuse(ranked_rowids("trigrams", fts_or_query(terms.trigrams), depth));
   std::vector<std::pair<long long, double>> ranked(fused.begin(), fused.end());
   std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
@@ -304,6 +340,16 @@ std::vector<SearchHit> PassageIndex::search(const std::string& query, size_t top
   std::vector<SearchHit> hits;
   for (const auto& [rowid, score] : ranked) hits.push_back({passage_at(rowid), score});
   return hits;
+}
+
+double PassageIndex::term_weight(const std::string& term) const {
+  if (passages_ < 0) {
+    passages_ = static_cast<double>(passage_count());
+    Statement q(db_, "SELECT term, df FROM terms", path_);
+    while (q.step()) weights_[q.text(0)] = std::log((passages_ + 1) / (static_cast<double>(q.integer(1)) + 1)) + 1;
+  }
+  auto it = weights_.find(term);
+  return it != weights_.end() ? it->second : std::log(passages_ + 1) + 1;  // unseen: as rare as can be
 }
 
 size_t PassageIndex::passage_count() const {

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "index/passage.h"
@@ -49,6 +50,10 @@ class PassageIndex {
   std::vector<SearchHit> search(const std::string& query, size_t top_k) const;
 
   size_t passage_count() const;
+
+  // How much a query term (index/query-terms.h: a word or a trigram) tells apart passages:
+  // log((N + 1) / (df + 1)) + 1 over the N passages, df of which hold the term.
+  double term_weight(const std::string& term) const;
   const std::map<std::string, std::string>& meta() const { return meta_; }
   const std::string& path() const { return path_; }
 
@@ -60,6 +65,8 @@ class PassageIndex {
   sqlite3* db_ = nullptr;
   std::string path_;
   std::map<std::string, std::string> meta_;
+  mutable std::unordered_map<std::string, double> weights_;  // loaded on first use
+  mutable double passages_ = -1;
 };
 
 // The format version written into every index; open() refuses another.

@@ -5,6 +5,7 @@ namespace gemba::index {
 Json passage_to_json(const Passage& p) {
   Json j = {{"id", p.id}, {"doc", p.doc}, {"source", p.source}, {"title", p.title}, {"section", p.section},
             {"kind", p.kind}, {"text", p.text}, {"line", p.line}};
+  if (p.end_line > 0) j["end_line"] = p.end_line;
   if (p.page > 0) j["page"] = p.page;
   return j;
 }
@@ -35,6 +36,7 @@ Passage passage_from_json(const Json& j, const std::string& where) {
   p.title = text_field("title", false);
   p.kind = text_field("kind", false);
   p.line = int_field("line");
+  p.end_line = int_field("end_line");
   p.page = int_field("page");
   if (auto it = j.find("section"); it != j.end()) {
     if (!it->is_array()) fail(where, ": field \"section\" must be an array of strings");
@@ -50,6 +52,7 @@ std::string passage_citation(const Passage& p) {
   std::string out = p.doc.empty() ? p.source : p.doc;
   if (!p.section.empty()) out += " §" + section_path_text(p.section);
   if (p.page > 0) out += ", p. " + std::to_string(p.page);
+  else if (p.line > 0 && p.end_line > p.line) out += ", lines " + std::to_string(p.line) + "-" + std::to_string(p.end_line);
   else if (p.line > 0) out += ", line " + std::to_string(p.line);
   return out;
 }

@@ -18,6 +18,7 @@ struct Passage {
   std::string kind;                  // "paragraph", "list", "table-row", "code", "note", "faq"
   std::string text;
   int line = 0;                      // 1-based first line in the source (0: unknown)
+  int end_line = 0;                  // its last line (0: unknown)
   int page = 0;                      // PDF page (0: not paged)
 };
 

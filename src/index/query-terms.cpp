@@ -45,6 +45,7 @@ QueryTerms query_terms(std::string_view text, size_t max_terms) {
       i = j;
       if (word.size() < 2 && !std::isdigit(static_cast<unsigned char>(word[0]))) continue;
       if (stop_words().count(word)) continue;
+      word = drop_plural(std::move(word));
       if (seen.insert(word).second) terms.words.push_back(word);
       continue;
     }
@@ -65,6 +66,14 @@ QueryTerms query_terms(std::string_view text, size_t max_terms) {
     }
   }
   return terms;
+}
+
+std::string drop_plural(std::string word) {
+  const size_t n = word.size();
+  if (n > 3 && word[n - 1] == 's' && word[n - 2] != 's' && word[n - 2] != 'u' && word[n - 2] != 'i' &&
+      std::isalpha(static_cast<unsigned char>(word[n - 2])))
+    word.pop_back();
+  return word;
 }
 
 std::string fts_or_query(const std::vector<std::string>& terms) {

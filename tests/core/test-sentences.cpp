@@ -1,9 +1,9 @@
-// data: sentence segmentation of English and Japanese manual text.
+// core: sentence segmentation of English and Japanese manual text.
 #include <gtest/gtest.h>
 
-#include "data/sentences.h"
+#include "core/sentences.h"
 
-using gemba::data::split_sentences;
+using gemba::split_sentences;
 using V = std::vector<std::string>;
 
 TEST(Sentences, EnglishBoundariesAndWhatDoesNotEndOne) {

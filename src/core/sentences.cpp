@@ -1,4 +1,4 @@
-#include "data/sentences.h"
+#include "core/sentences.h"
 
 #include <algorithm>
 #include <array>
@@ -6,9 +6,7 @@
 
 #include "core/utf8.h"
 
-namespace gemba::data {
-// Named, not anonymous: the data layer is compiled as a unity build, where file-local helpers of
-// the same name in two files would collide.
+namespace gemba {
 namespace sentence_rules {
 
 // Words that end with a period without ending the sentence (compared lower-case, without the
@@ -144,4 +142,4 @@ std::vector<std::string> split_sentences(std::string_view text) {
   return out;
 }
 
-}  // namespace gemba::data
+}  // namespace gemba

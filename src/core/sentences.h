@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace gemba::data {
+namespace gemba {
 
 struct SentenceSpan {
   size_t begin = 0, end = 0;  // byte offsets into the text, without surrounding spaces
@@ -23,4 +23,4 @@ std::vector<SentenceSpan> sentence_spans(std::string_view text);
 // The sentences themselves.
 std::vector<std::string> split_sentences(std::string_view text);
 
-}  // namespace gemba::data
+}  // namespace gemba
