@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/generation-options.h"
+#include "cli/grounding-flags.h"
 #include "cli/verb.h"
 #include "core/log.h"
 #include "engine/generator.h"
@@ -33,6 +34,7 @@ void on_sigint(int) {
 
 struct ChatArgs {
   GenerationFlags gen;
+  GroundingFlags grounding;
   std::string template_name;
   std::string system;
 };
@@ -57,6 +59,7 @@ int chat_verb(const ChatArgs& a) {
   sa.sa_flags = SA_RESTART;
   sigaction(SIGINT, &sa, nullptr);
 
+  const std::optional<index::PassageIndex> idx = a.grounding.open();
   std::vector<tokenizer::ChatMessage> messages;
   if (!a.system.empty()) messages.push_back({"system", a.system});
   const bool interactive = isatty(STDIN_FILENO);
@@ -76,8 +79,12 @@ int chat_verb(const ChatArgs& a) {
       continue;
     }
     if (line.empty()) continue;
-    messages.push_back({"user", line});
+    // --index: this turn is asked with the excerpts found for it; earlier turns stay plain.
+    index::Grounding grounding;
+    if (idx) grounding = index::ground(line, *idx, a.grounding.options());
+    messages.push_back({"user", idx ? index::grounded_user_message(line, grounding) : line});
     const auto prompt = tokenizer::encode_chat(*b.tokenizer, tmpl, messages, true);
+    messages.back().content = line;
     g_cancel.store(false);
     g_generating.store(true);
     engine::GenerateResult r;
@@ -95,6 +102,7 @@ int chat_verb(const ChatArgs& a) {
     }
     g_generating.store(false);
     std::fputc('\n', stdout);
+    if (idx) print_sources(stdout, r.text, grounding);
     std::fflush(stdout);
     messages.push_back({"assistant", r.text});
     const int64_t n = static_cast<int64_t>(r.tokens.size());
@@ -111,6 +119,7 @@ VerbRegistration chat_registration{"chat", "Interactive chat with a model (strea
                        app.add_option("--template", a->template_name,
                                       "chat template: llm-jp-3, llama-2 or plain (default: from the model's metadata, else plain)");
                        app.add_option("--system", a->system, "system message");
+                       a->grounding.add_to(app);
                        return [a] { return chat_verb(*a); };
                      }};
 

@@ -14,7 +14,7 @@
 
 namespace {
 
-struct Flags {
+struct TrueFalseFlags {
   std::string model, data, out, mode = "loglik", chat_template, system, split;
   std::string judge_url, judge_model, judge_key_env = "OPENAI_API_KEY";
   std::string knowledge_pairs;
@@ -25,11 +25,11 @@ struct Flags {
   size_t limit = 0;
   int64_t n_parallel = 16;
   std::string index;
-  size_t top_k = 5;
+  size_t top_k = 4;
 };
 
 // recall@k over the items that name their source ("raw/en/FAQ.md:86"), or null when none does.
-gemba::Json retrieval_recall(const std::vector<gemba::eval::ItemResult>& results, size_t k) {
+gemba::Json truefalse_retrieval_recall(const std::vector<gemba::eval::ItemResult>& results, size_t k) {
   size_t n = 0, found = 0;
   for (const auto& r : results)
     if (r.source_retrieved) ++n, found += *r.source_retrieved;
@@ -37,7 +37,7 @@ gemba::Json retrieval_recall(const std::vector<gemba::eval::ItemResult>& results
   return {{"k", k}, {"items", n}, {"found", found}, {"recall", double(found) / double(n)}};
 }
 
-void write_results(const Flags& f, const std::vector<gemba::eval::ItemResult>& results, const gemba::Json& report) {
+void write_truefalse_results(const TrueFalseFlags& f, const std::vector<gemba::eval::ItemResult>& results, const gemba::Json& report) {
   gemba::AtomicDir dir(f.out);
   std::string lines;
   for (const auto& r : results) lines += gemba::eval::item_result_json(r).dump() + "\n";
@@ -47,7 +47,7 @@ void write_results(const Flags& f, const std::vector<gemba::eval::ItemResult>& r
 }
 
 // --mode rule: the retrieval-only baseline, no language model (eval/retrieval-rule.h).
-int run_rule(const Flags& f, const std::vector<gemba::eval::TrueFalseItem>& items, const gemba::data::ClaimContrasts& contrasts) {
+int run_rule(const TrueFalseFlags& f, const std::vector<gemba::eval::TrueFalseItem>& items, const gemba::data::ClaimContrasts& contrasts) {
   using namespace gemba;
   if (f.index.empty()) fail("--mode rule reads retrieved passages: give --index INDEX (gemba index build)");
   index::PassageIndex idx = index::PassageIndex::open(f.index);
@@ -57,19 +57,19 @@ int run_rule(const Flags& f, const std::vector<gemba::eval::TrueFalseItem>& item
   std::vector<eval::ItemResult> results = eval::run_truefalse_rule(idx, items, options, contrasts);
   progress.finish();
   auto rows = eval::accuracy_rows(results);
-  Json recall = retrieval_recall(results, f.top_k);
+  Json recall = truefalse_retrieval_recall(results, f.top_k);
   std::printf("retrieval only (no model)  index: %s  top-k: %zu  items: %zu\n", f.index.c_str(), f.top_k, items.size());
   std::printf("%s", eval::format_accuracy_table(rows).c_str());
   if (!recall.is_null())
     std::printf("recall@%zu of the deciding passage: %.1f%% (%zu of %zu items that name their source)\n", f.top_k,
                 100 * recall["recall"].get<double>(), recall["found"].get<size_t>(), recall["items"].get<size_t>());
   if (!f.out.empty())
-    write_results(f, results, {{"model", Json()}, {"data", f.data}, {"mode", "rule"}, {"index", f.index}, {"top_k", f.top_k},
+    write_truefalse_results(f, results, {{"model", Json()}, {"data", f.data}, {"mode", "rule"}, {"index", f.index}, {"top_k", f.top_k},
                                {"grader", "claim-check"}, {"retrieval", recall}, {"rows", eval::accuracy_rows_json(rows)}});
   return 0;
 }
 
-int run(const Flags& f) {
+int run_truefalse_eval(const TrueFalseFlags& f) {
   using namespace gemba;
   auto items = eval::load_truefalse(f.data);
   if (!f.split.empty()) {
@@ -94,6 +94,13 @@ int run(const Flags& f) {
     options.claim_contrasts = contrasts;
   }
   if (!f.judge_url.empty()) options.judge = eval::JudgeConfig{f.judge_url, f.judge_model, f.judge_key_env};
+  std::optional<index::PassageIndex> idx;
+  if (!f.index.empty()) {
+    if (f.mode != "recall") fail("--index grounds recall answers (the model quotes the excerpts): use --mode recall or rule");
+    idx.emplace(index::PassageIndex::open(f.index));
+    options.index = &*idx;
+    options.grounding.passages = f.top_k;
+  }
 
   Progress progress("eval " + f.mode, items.size(), "item");
   auto result = eval::run_truefalse(bundle, items, options, [&](size_t done, size_t) { progress.update(done); });
@@ -104,6 +111,14 @@ int run(const Flags& f) {
               result.unparsed ? cat("  unparsed answers: ", result.unparsed).c_str() : "",
               f.claim_contrasts.empty() ? "" : cat("  claim contrasts: ", options.claim_contrasts.size()).c_str());
   std::printf("%s", eval::format_accuracy_table(rows).c_str());
+  Json retrieval;
+  if (idx) {
+    retrieval = truefalse_retrieval_recall(result.results, f.top_k);
+    std::printf("grounded: %zu excerpts from %s\n", f.top_k, f.index.c_str());
+    if (!retrieval.is_null())
+      std::printf("recall@%zu of the deciding passage: %.1f%% (%zu of %zu items that name their source)\n", f.top_k,
+                  100 * retrieval["recall"].get<double>(), retrieval["found"].get<size_t>(), retrieval["items"].get<size_t>());
+  }
   // The knowledge probe on the same model: does the LM itself know the facts (eval/knowledge-probe.h)?
   Json knowledge;
   if (!f.knowledge_pairs.empty()) {
@@ -129,7 +144,8 @@ int run(const Flags& f) {
                      {"grader", f.mode != "generate" ? f.mode : (options.judge ? "judge:" + f.judge_model : "rule")},
                      {"claim_contrasts", f.claim_contrasts.empty() ? Json() : Json({{"file", f.claim_contrasts},
                                                                                       {"sets", options.claim_contrasts.size()}})},
-                     {"unparsed", result.unparsed}, {"rows", eval::accuracy_rows_json(rows)}, {"knowledge", knowledge}});
+                     {"unparsed", result.unparsed}, {"rows", eval::accuracy_rows_json(rows)}, {"knowledge", knowledge},
+                     {"index", f.index.empty() ? Json() : Json(f.index)}, {"top_k", f.top_k}, {"retrieval", retrieval}});
     dir.commit();
   }
   return 0;
@@ -138,7 +154,7 @@ int run(const Flags& f) {
 gemba::cli::VerbRegistration eval_truefalse_registration{
     "eval truefalse", "Accuracy on a 2-choice true/false test (loglik or generate+judge), with Wilson intervals",
     [](CLI::App& app) {
-      auto f = std::make_shared<Flags>();
+      auto f = std::make_shared<TrueFalseFlags>();
       app.add_option("-m,--model", f->model, "GGUF file or HF model directory (not for --mode rule)");
       app.add_option("--data", f->data, "test JSONL (statement, label, split, ...)")->required()->check(CLI::ExistingFile);
       app.add_option("-o,--out", f->out, "directory for report.json, items.jsonl (and judge.jsonl)");
@@ -169,7 +185,7 @@ gemba::cli::VerbRegistration eval_truefalse_registration{
       app.add_option("--judge-url", f->judge_url, "generate mode: OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1");
       app.add_option("--judge-model", f->judge_model, "generate mode: the judge's model name");
       app.add_option("--judge-key-env", f->judge_key_env, "environment variable holding the judge's API key")->capture_default_str();
-      return [f] { return run(*f); };
+      return [f] { return run_truefalse_eval(*f); };
     }};
 
 }  // namespace

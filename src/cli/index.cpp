@@ -13,6 +13,7 @@
 #include "data/ingest.h"
 #include "data/normalize.h"
 #include "data/passages.h"
+#include "data/value-swaps.h"
 #include "index/passage-index.h"
 
 namespace {
@@ -31,20 +32,7 @@ std::vector<gemba::index::Passage> read_passages(const std::string& data_dir) {
   if (!fs::exists(path))
     gemba::fail(path, ": not found; --data takes a directory made by gemba data prepare (rerun it to get passages.jsonl), "
                 "or pass --manuals/--faq instead");
-  std::vector<gemba::index::Passage> passages;
-  const std::string text = gemba::read_file(path);
-  size_t start = 0, line = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    ++line;
-    std::string_view row(text.data() + start, end - start);
-    start = end + 1;
-    if (row.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    const std::string where = path + ":" + std::to_string(line);
-    passages.push_back(gemba::index::passage_from_json(gemba::parse_json(row, where), where));
-  }
-  return passages;
+  return gemba::data::read_passages_file(path);
 }
 
 // The manuals and FAQ read directly, as data prepare would (normalized text, no split).

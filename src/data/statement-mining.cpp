@@ -507,6 +507,9 @@ std::string statements_to_jsonl(const std::vector<MinedStatement>& statements, S
     record["entity"] = s.entity;
     record["source"] = s.source;
     if (!s.label) record["value_from"] = s.value_from;
+    // For the grounded rows (data/grounded-rows.h): the claim and the corpus sentence deciding it.
+    record["statement"] = s.statement;
+    record["evidence"] = s.label ? s.statement : s.original;
     out += record.dump();
     out += '\n';
   }

@@ -6,7 +6,9 @@
 #include "core/error.h"
 #include "data/truefalse-format.h"
 #include "engine/batch-generator.h"
+#include "eval/claim-check.h"
 #include "eval/recall-grader.h"
+#include "eval/retrieval-rule.h"
 #include "eval/rule-grader.h"
 #include "eval/token-logprob.h"
 
@@ -69,6 +71,33 @@ class AnswerScorer {
 
 int64_t eval_context(const engine::ModelBundle& bundle) { return std::min<int64_t>(bundle.model->config().max_position, 2048); }
 
+// A grounded answer: "<recall lead><quote> [k]", or that the excerpts do not say. The statement
+// is true when the quote supports it; identifiers may stand in the cited excerpt's passage.
+void grade_grounded(const std::string& answer, const TrueFalseItem& item, const data::TrueFalseWording& wording,
+                    const index::Grounding& grounding, const TrueFalseOptions& options, ItemResult& r) {
+  r.answer = answer;
+  std::string quote = index::strip_citations(answer);
+  if (quote.rfind(wording.recall_lead, 0) == 0) quote = quote.substr(wording.recall_lead.size());
+  std::string context;
+  for (size_t k : index::cited_excerpts(answer, grounding.excerpts.size())) {
+    const index::Passage& p = grounding.excerpts[k - 1].passage;
+    context += index::section_path_text(p.section) + "\n" + p.text + "\n";
+  }
+  ClaimCheck check = check_claim(item.statement, quote, options.claim_contrasts, context);
+  r.predicted = check.supported;
+  r.correct = r.predicted == item.label;
+  r.verdict = check.supported ? "supported" : "not supported:";
+  for (const auto& m : check.missing) r.verdict += " -" + m;
+  for (const auto& c : check.contradicted) r.verdict += " !" + c;
+  if (!item.reference_answer.empty()) {
+    ClaimCheck names = check_claim(item.reference_answer, quote, options.claim_contrasts, context);
+    if (names.claim_values > 0) r.names_reference = names.missing.empty();
+  }
+  std::vector<index::SearchHit> hits;
+  for (const auto& e : grounding.excerpts) hits.push_back({e.passage, 0});
+  r.source_retrieved = source_retrieved(hits, item.source);
+}
+
 }  // namespace
 
 double answer_logprob(engine::ModelBundle& bundle, tokenizer::ChatTemplate chat_template, const std::string& system_prompt,
@@ -81,11 +110,19 @@ TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFa
                            const TrueFalseOptions& options, const std::function<void(size_t, size_t)>& progress) {
   if (options.mode != "loglik" && options.mode != "generate" && options.mode != "recall")
     fail("--mode ", options.mode, ": use loglik, recall or generate");
+  if (options.index && options.mode != "recall") fail("an index grounds recall answers: use --mode recall with --index (got ", options.mode, ")");
   std::vector<data::TrueFalseWording> wordings;
   std::vector<std::vector<ChatMessage>> questions;
-  for (const auto& item : items) {
+  std::vector<index::Grounding> groundings(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& item = items[i];
     wordings.push_back(data::truefalse_wording(item.lang, item.statement));
-    questions.push_back(question_messages(options.system_prompt, data::truefalse_question(item.statement, wordings.back())));
+    std::string question = data::truefalse_question(item.statement, wordings.back());
+    if (options.index) {
+      groundings[i] = index::ground(question, *options.index, options.grounding);
+      question = index::grounded_user_message(question, groundings[i]);
+    }
+    questions.push_back(question_messages(options.system_prompt, question));
   }
 
   // recall and generate: every item's answer first, greedy (deterministic), many at once.
@@ -118,6 +155,8 @@ TrueFalseRun run_truefalse(engine::ModelBundle& bundle, const std::vector<TrueFa
       r.predicted = r.logp_true > r.logp_false;
       r.correct = r.predicted == item.label;
       if (progress) progress(i + 1, items.size());
+    } else if (options.mode == "recall" && options.index) {
+      grade_grounded(answers[i].text, item, wording, groundings[i], options, r);
     } else if (options.mode == "recall") {
       // The model said what the manual says, in one line; the verdict is read off the values
       // it recalls (eval/recall-grader.h). A model that never learned to recall writes

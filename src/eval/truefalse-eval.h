@@ -4,7 +4,8 @@
 //    likelier answer is the prediction. No sampling: deterministic.
 //  * recall: the model says what the manual says (greedy, one line; trained with
 //    `gemba data statements --answer recall`); the statement is judged true when the recalled
-//    sentence names the same values (eval/recall-grader.h). Deterministic.
+//    sentence names the same values (eval/recall-grader.h). Deterministic. With an index the
+//    model reads retrieved excerpts first (grounded) and quotes one: judged by eval/claim-check.h.
 //  * generate: the model answers freely (greedy); a judge (OpenAI-compatible endpoint) or
 //    the rule grader (eval/rule-grader.h) decides whether the answer is right.
 // recall and generate answer many items at once (engine/batch-generator.h).
@@ -19,6 +20,8 @@
 #include "eval/accuracy-report.h"
 #include "eval/judge-client.h"
 #include "eval/truefalse-set.h"
+#include "index/grounded-prompt.h"
+#include "index/passage-index.h"
 #include "tokenizer/chat-template.h"
 
 namespace gemba::eval {
@@ -31,6 +34,11 @@ struct TrueFalseOptions {
   int64_t n_parallel = 16;                     // generate and recall modes: items answered together
   std::optional<JudgeConfig> judge;            // generate mode; none: rule grader
   data::ClaimContrasts claim_contrasts;        // recall mode: values written as words (eval/recall-grader.h)
+  // Grounded (recall mode with an index): each statement is asked with the manual excerpts
+  // retrieval finds (index/grounded-prompt.h); the model quotes one and cites it, and the claim
+  // checker (eval/claim-check.h) reads the statement against the quote.
+  const index::PassageIndex* index = nullptr;
+  index::GroundingOptions grounding;
 };
 
 struct TrueFalseRun {

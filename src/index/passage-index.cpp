@@ -10,6 +10,7 @@
 
 #include "core/content-hash.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "core/error.h"
 #include "index/claim-values.h"
 #include "index/query-terms.h"
@@ -95,8 +96,9 @@ void create_schema(sqlite3* db, const std::string& path) {
   exec(db,
        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
        "CREATE TABLE documents(doc TEXT PRIMARY KEY, hash TEXT NOT NULL);"
-       "CREATE TABLE passages(rowid INTEGER PRIMARY KEY, doc TEXT NOT NULL, json TEXT NOT NULL);"
+       "CREATE TABLE passages(rowid INTEGER PRIMARY KEY, pid TEXT NOT NULL, doc TEXT NOT NULL, json TEXT NOT NULL);"
        "CREATE INDEX passages_doc ON passages(doc);"
+       "CREATE INDEX passages_pid ON passages(pid);"
        "CREATE VIRTUAL TABLE words USING fts5(body, tokenize='porter unicode61 remove_diacritics 2');"
        "CREATE VIRTUAL TABLE trigrams USING fts5(body, tokenize='trigram');"
        "CREATE TABLE terms(term TEXT PRIMARY KEY, df INTEGER NOT NULL);",
@@ -182,7 +184,7 @@ void apply_update(sqlite3* db, const std::vector<Passage>& passages, const std::
       del_passages.bind(1, doc).run();
       del_doc.bind(1, doc).run();
     };
-    Statement add_passage(db, "INSERT INTO passages(doc, json) VALUES(?, ?)", path);
+    Statement add_passage(db, "INSERT INTO passages(pid, doc, json) VALUES(?, ?, ?)", path);
     Statement add_words(db, "INSERT INTO words(rowid, body) VALUES(?, ?)", path);
     Statement add_trigrams(db, "INSERT INTO trigrams(rowid, body) VALUES(?, ?)", path);
     Statement add_doc(db, "INSERT INTO documents(doc, hash) VALUES(?, ?)", path);
@@ -204,7 +206,7 @@ void apply_update(sqlite3* db, const std::vector<Passage>& passages, const std::
         ++update.documents_added;
       }
       for (const Passage* p : group) {
-        add_passage.bind(1, doc).bind(2, passage_to_json(*p).dump()).run();
+        add_passage.bind(1, p->id).bind(2, doc).bind(3, passage_to_json(*p).dump()).run();
         const long long rowid = sqlite3_last_insert_rowid(db);
         const std::string body = searchable_body(*p);
         add_words.bind(1, rowid).bind(2, body).run();
@@ -340,6 +342,20 @@ std::vector<SearchHit> PassageIndex::search(const std::string& query, size_t top
   std::vector<SearchHit> hits;
   for (const auto& [rowid, score] : ranked) hits.push_back({passage_at(rowid), score});
   return hits;
+}
+
+std::optional<Passage> PassageIndex::find(const std::string& id) const {
+  Statement q(db_, "SELECT json FROM passages WHERE pid = ? LIMIT 1", path_);
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  return passage_from_json(parse_json(q.text(0), path_ + " passage " + id), path_);
+}
+
+std::vector<Passage> PassageIndex::containing(const std::string& text, size_t limit) const {
+  std::vector<Passage> out;
+  if (utf8_code_points(text) < 3) return out;
+  for (long long rowid : ranked_rowids("trigrams", fts_or_query({text}), limit)) out.push_back(passage_at(rowid));
+  return out;
 }
 
 double PassageIndex::term_weight(const std::string& term) const {

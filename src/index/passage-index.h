@@ -11,6 +11,7 @@
 #pragma once
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -50,6 +51,13 @@ class PassageIndex {
   std::vector<SearchHit> search(const std::string& query, size_t top_k) const;
 
   size_t passage_count() const;
+
+  // The passage with this id ("en/FAQ.md#12"), if the index has it.
+  std::optional<Passage> find(const std::string& id) const;
+
+  // Passages whose text holds `text` as written (a substring search on the trigram index; at
+  // least three characters), in index order.
+  std::vector<Passage> containing(const std::string& text, size_t limit) const;
 
   // How much a query term (index/query-terms.h: a word or a trigram) tells apart passages:
   // log((N + 1) / (df + 1)) + 1 over the N passages, df of which hold the term.

@@ -18,6 +18,8 @@ struct ModelRow {
   std::string name, model, kind;
   Json accuracy = Json::object();  // group -> {accuracy, ci95, n}, on the main test
   Json other_tests = Json::object();  // test name -> group -> {accuracy, ci95, n}
+  Json grounded = Json::object();     // test name ("" main) -> group -> row: asked with retrieved excerpts
+  Json retrieval = Json::object();    // test name -> recall@k of the deciding passage, where the test names it
   Json knowledge;                  // knowledge probe (eval/knowledge-probe.h), when run
   double val_ppl = NAN, train_tok_s = NAN, wall_s = NAN, decode_tok_s = NAN, prefill_tok_s = NAN;
   double model_bytes = NAN, peak_rss = NAN;
@@ -92,6 +94,25 @@ std::string fmt_strict(const Json& acc) {
 }
 
 Json nan_to_null(double v) { return std::isnan(v) ? Json(nullptr) : Json(v); }
+
+std::string fmt_recall(const Json& retrieval, const std::string& test) {
+  if (!retrieval.contains(test) || !retrieval[test].is_object()) return "–";
+  const Json& r = retrieval[test];
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f%% (k=%d)", 100 * r["recall"].get<double>(), r["k"].get<int>());
+  return buf;
+}
+
+// One row per model and test that was asked with retrieved excerpts, and the rule's rows.
+std::string grounded_table(const std::vector<ModelRow>& rows) {
+  std::string out;
+  for (const auto& r : rows)
+    for (const auto& [test, acc] : r.grounded.items())
+      out += cat("| ", r.name, " | ", test.empty() ? "main" : test, " | ", fmt_accuracy(acc, "all"), " | ", fmt_accuracy(acc, "split=faq"),
+                 " | ", fmt_accuracy(acc, "split=manual"), " | ", fmt_strict(acc), " | ", fmt_recall(r.retrieval, test), " |\n");
+  if (out.empty()) return out;
+  return "| with retrieval | test | all | faq split | manual split | strict | recall@k |\n|---|---|---|---|---|---|---|\n" + out;
+}
 
 }  // namespace
 
@@ -177,10 +198,16 @@ std::string write_report(const Recipe& recipe, const std::vector<Stage>& stages,
         if (!curve.empty()) curves.emplace_back(s.name, curve);
       }
     } else if (s.kind == "eval") {
-      ModelRow& row = row_for(s.model, s.name.substr(0, s.name.rfind("eval-")) + s.name.substr(s.name.rfind("eval-") + 5), "given");
+      // eval-<model>, eval-grounded-<model> (asked with retrieved excerpts), eval-rule (no model).
+      const bool with_index = s.name.find("eval-grounded-") != std::string::npos;
+      const bool rule = s.model == "rule";
+      ModelRow& row = row_for(s.model, rule ? "retrieval only (no model)"
+                                            : s.name.substr(0, s.name.rfind("eval-")) + s.name.substr(s.name.rfind("eval-") + 5),
+                              "given");
       if (fs::exists(s.output + "/report.json")) {
         Json rep = read_json_file(s.output + "/report.json");
-        Json& accuracy = s.test.empty() ? row.accuracy : row.other_tests[s.test];
+        if (rep.contains("retrieval") && !rep["retrieval"].is_null()) row.retrieval[s.test] = rep["retrieval"];
+        Json& accuracy = with_index || rule ? row.grounded[s.test] : s.test.empty() ? row.accuracy : row.other_tests[s.test];
         for (const auto& r : rep.value("rows", Json::array())) accuracy[r["group"].get<std::string>()] = r;
         if (rep.contains("knowledge") && rep["knowledge"].is_object()) row.knowledge = rep["knowledge"];
       }
@@ -228,13 +255,20 @@ std::string write_report(const Recipe& recipe, const std::vector<Stage>& stages,
                  fmt_accuracy(r.accuracy, "split=manual"), " | ", fmt_strict(r.accuracy), " | ", fmt_knowledge(r.knowledge), " | ", fmt(r.val_ppl, "%.2f"), " | ", fmt(r.train_tok_s, "%.0f"), " | ",
                  fmt(r.wall_s, "%.0f"), " | ", fmt(r.model_bytes / 1e6, "%.1f"), " | ", fmt(r.prefill_tok_s, "%.1f"), " | ",
                  fmt(r.decode_tok_s, "%.1f"), " | ", fmt(r.peak_rss / 1e6, "%.0f"), " |\n");
-    json_rows.push_back({{"model", r.name}, {"path", r.model}, {"accuracy", r.accuracy}, {"other_tests", r.other_tests}, {"knowledge", r.knowledge}, {"val_ppl", nan_to_null(r.val_ppl)},
+    json_rows.push_back({{"model", r.name}, {"path", r.model}, {"accuracy", r.accuracy}, {"other_tests", r.other_tests},
+                         {"grounded", r.grounded}, {"retrieval", r.retrieval}, {"knowledge", r.knowledge}, {"val_ppl", nan_to_null(r.val_ppl)},
                          {"train_tokens_per_s", nan_to_null(r.train_tok_s)}, {"wall_s", nan_to_null(r.wall_s)},
                          {"model_bytes", nan_to_null(r.model_bytes)}, {"prefill_tokens_per_s", nan_to_null(r.prefill_tok_s)},
                          {"decode_tokens_per_s", nan_to_null(r.decode_tok_s)}, {"peak_rss_bytes", nan_to_null(r.peak_rss)}});
   }
   md += table;
   if (!other_table.empty()) md += "\nThe other test sets (`inputs.test` after the first):\n\n" + other_table;
+  const std::string grounded = grounded_table(rows);
+  if (!grounded.empty())
+    md += "\nGrounded answers: each statement asked with the manual excerpts the passage index finds for it. \"retrieval "
+          "only\" is the rule without a model: the excerpt piece most about the statement decides (eval/retrieval-rule.h); "
+          "a model \"with retrieval\" quotes an excerpt and cites it, and the same claim checker reads its quote. "
+          "recall@k: how often the deciding passage was among the excerpts, where the test names it.\n\n" + grounded;
   if (!curves.empty()) {
     write_file_atomic(run_dir + "/loss-curves.svg", loss_curves_svg(curves));
     md += "\n![training loss](loss-curves.svg)\n";

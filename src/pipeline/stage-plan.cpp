@@ -25,7 +25,8 @@ struct Planner {
   size_t reuse_until = 0;  // stage index (in kOrder) before which the main run's outputs are used
   std::vector<Stage> stages{};
 
-  static inline const std::vector<std::string> kOrder = {"prepare", "prepare-general", "statements", "base", "cpt", "sft", "pairs", "mistakes", "dpo", "export"};
+  static inline const std::vector<std::string> kOrder = {"prepare", "prepare-general", "statements", "index", "grounded", "base", "cpt",
+                                                         "sft", "pairs", "mistakes", "dpo", "rag-sft", "export"};
 
   bool reused(const std::string& stage) const {
     auto it = std::find(kOrder.begin(), kOrder.end(), stage);
@@ -55,6 +56,77 @@ struct Planner {
     return flags;
   }
 
+  // inputs.exclude: shell patterns of manual files left out (data prepare --exclude).
+  std::vector<std::string> exclude_flags() const {
+    std::vector<std::string> flags;
+    if (!recipe.inputs.contains("exclude")) return flags;
+    const Json& v = recipe.inputs["exclude"];
+    for (const auto& item : v.is_array() ? v : Json::array({v})) {
+      if (!item.is_string()) fail(recipe.path, ": inputs.exclude must be a pattern or a list of patterns (e.g. FAQ.md)");
+      append(flags, {"--exclude", item.get<std::string>()});
+    }
+    return flags;
+  }
+
+  bool grounded() const { return enabled("index"); }
+  std::string index_file() const { return path_of("index", "passages.db"); }
+  std::string grounded_rows() const {
+    if (!enabled("grounded")) fail(recipe.path, ": stages.rag-sft trains on the grounded rows: add a stages.grounded entry");
+    return path_of("grounded", "rows.jsonl");
+  }
+
+  // index: the manuals' passages in a SQLite full-text index (index build); grounded: the rows
+  // that teach a model to answer from retrieved excerpts (data grounded).
+  void plan_grounding_data() {
+    if (!grounded()) {
+      if (enabled("grounded")) fail(recipe.path, ": stages.grounded reads the passage index: add a stages.index entry");
+      return;
+    }
+    const std::string passages = path_of("prepare", "passages.jsonl");
+    if (!reused("index")) {
+      Stage s{"index", "prepare", {"index", "build", "--data", path_of("prepare"), "-o", index_file()}, {passages}, index_file()};
+      add(std::move(s));
+    }
+    if (enabled("grounded") && !reused("grounded")) {
+      const Json settings = recipe.stage_settings("grounded");
+      const std::string faq_train = path_of("prepare", "faq-train.jsonl");
+      Stage s{"grounded", "prepare", {"data", "grounded", "--index", index_file(), "--faq", faq_train, "-o", grounded_rows()},
+              {index_file(), faq_train}, grounded_rows()};
+      if (settings.value("swaps", 8000) > 0) append(s.argv, {"--passages", passages}), s.inputs.push_back(passages);
+      if (enabled("statements")) {
+        append(s.argv, {"--statements", path_of("statements", "statements.jsonl")});
+        s.inputs.push_back(path_of("statements", "statements.jsonl"));
+      }
+      append(s.argv, settings_to_flags(settings, {}));
+      add(std::move(s));
+    }
+    if (enabled("eval")) add_rule_eval();
+  }
+
+  // The retrieval-only baseline on every test: no model, the rule reads the retrieved passages.
+  void add_rule_eval() {
+    for (const auto& [test_name, test_path] : test_sets()) {
+      const std::string name = "eval-rule" + (test_name.empty() ? "" : "-" + test_name);
+      Stage s{name, "eval", {"eval", "truefalse", "--mode", "rule", "--index", index_file(), "--data", test_path}, {index_file(), test_path},
+              dir + "/" + name, "rule"};
+      s.test = test_name;
+      if (enabled("statements")) {
+        const std::string contrasts = path_of("statements", "contrasts.jsonl");
+        append(s.argv, {"--claim-contrasts", contrasts});
+        s.inputs.push_back(contrasts);
+      }
+      append(s.argv, grounding_flags());
+      append(s.argv, {"-o", s.output});
+      add(std::move(s));
+    }
+  }
+
+  // eval.top_k: excerpts per statement, the same for the rule and the grounded model.
+  std::vector<std::string> grounding_flags() const {
+    const Json eval = recipe.stage_settings("eval");
+    return eval.contains("top_k") ? std::vector<std::string>{"--top-k", eval["top_k"].dump()} : std::vector<std::string>{};
+  }
+
   bool recall_answers() const {
     return enabled("statements") && recipe.stage_settings("statements").value("answer", std::string("label")) == "recall";
   }
@@ -77,15 +149,29 @@ struct Planner {
 
   void add_eval(const std::string& model_name, const std::string& model_path) {
     if (!enabled("eval")) return;
+    add_eval_kind(model_name, model_path, false);
+    // A model trained to read retrieved excerpts is also asked with them (eval-grounded-<model>).
+    if (enabled("rag-sft") && grounded() && (model_name == "rag-sft" || trained_to_read_))
+      add_eval_kind(model_name, model_path, true);
+    if (model_name == "rag-sft") trained_to_read_ = true;
+  }
+  bool trained_to_read_ = false;  // set once rag-sft is planned: the exports after it read too
+
+  void add_eval_kind(const std::string& model_name, const std::string& model_path, bool with_index) {
     const bool recall = recipe.stage_settings("eval").value("mode", std::string("loglik")) == "recall";
     const auto tests = test_sets();
     for (const auto& [test_name, test_path] : tests) {
-      const std::string name = "eval-" + model_name + (test_name.empty() ? "" : "-" + test_name);
+      const std::string name = std::string(with_index ? "eval-grounded-" : "eval-") + model_name + (test_name.empty() ? "" : "-" + test_name);
       Stage s{name, "eval", {"eval", "truefalse", "-m", model_path, "--data", test_path}, {model_path, test_path}, dir + "/" + name, model_path};
       s.test = test_name;
+      if (with_index) {
+        append(s.argv, {"--index", index_file()});
+        append(s.argv, grounding_flags());
+        s.inputs.push_back(index_file());
+      }
       if (enabled("statements")) {
         // The knowledge probe does not depend on the test: once, with the main test.
-        if (test_name.empty()) {
+        if (test_name.empty() && !with_index) {
           const std::string pairs = path_of("statements", "knowledge-pairs.jsonl");
           append(s.argv, {"--knowledge-pairs", pairs});
           s.inputs.push_back(pairs);
@@ -99,7 +185,9 @@ struct Planner {
       }
       append(s.argv, {"-o", s.output});
       append(s.argv, threads_flag());
-      append(s.argv, settings_to_flags(recipe.stage_settings("eval"), {}));
+      if (with_index && recipe.stage_settings("eval").value("mode", std::string("loglik")) != "recall")
+        append(s.argv, {"--mode", "recall"});  // grounded answers quote the manual
+      append(s.argv, settings_to_flags(recipe.stage_settings("eval"), {"top_k"}));
       add(std::move(s));
     }
   }
@@ -136,6 +224,7 @@ struct Planner {
     if (!reused("prepare")) {
       Stage s{"prepare", "prepare", {"data", "prepare"}, {}, path_of("prepare")};
       for (auto& m : input_paths(recipe, "manuals")) append(s.argv, {"--manuals", m}), s.inputs.push_back(m);
+      append(s.argv, exclude_flags());
       for (auto& f : input_paths(recipe, "faq")) append(s.argv, {"--faq", f}), s.inputs.push_back(f);
       append(s.argv, {"-o", s.output});
       append(s.argv, settings_to_flags(recipe.stage_settings("prepare"), {}));
@@ -156,6 +245,7 @@ struct Planner {
       const std::string faq_train = path_of("prepare", "faq-train.jsonl");
       Stage s{"statements", "prepare", {"data", "statements"}, {}, path_of("statements", "statements.jsonl")};
       for (auto& m : input_paths(recipe, "manuals")) append(s.argv, {"--manuals", m}), s.inputs.push_back(m);
+      append(s.argv, exclude_flags());
       append(s.argv, {"--faq", faq_train, "-o", s.output, "--pairs-output", path_of("statements", "knowledge-pairs.jsonl"),
                       "--recall-pairs-output", path_of("statements", "recall-pairs.jsonl"), "--contrasts-output",
                       path_of("statements", "contrasts.jsonl")});
@@ -163,6 +253,7 @@ struct Planner {
       append(s.argv, settings_to_flags(recipe.stage_settings("statements"), {}));
       add(std::move(s));
     }
+    plan_grounding_data();
     // base: pretrain from scratch on the general text, or take the given base model.
     std::string model;
     Json base = recipe.stage_settings("base");
@@ -274,6 +365,27 @@ struct Planner {
         s.resumable = true;
         add(std::move(s));
         add_eval("dpo", out);
+      }
+      model = out;
+    }
+    if (enabled("rag-sft")) {
+      // rag-sft: the model learns to answer from retrieved excerpts and cite them, on the grounded
+      // rows; keep_sft: true mixes the SFT data back in, so what it learned before stays.
+      const Json settings = recipe.stage_settings("rag-sft");
+      std::string out = path_of("rag-sft");
+      std::string data = grounded_rows();
+      std::vector<std::string> inputs{model, data};
+      if (settings.value("keep_sft", false)) {
+        data += "," + sft_data;
+        append(inputs, sft_files);
+      }
+      if (!reused("rag-sft")) {
+        Stage s{"rag-sft", "train", {"sft", "--base", model, "--data", data, "-o", out}, inputs, out, out};
+        append(s.argv, training_threads_flags());
+        append(s.argv, settings_to_flags(settings, {"keep_sft"}));
+        s.resumable = true;
+        add(std::move(s));
+        add_eval("rag-sft", out);
       }
       model = out;
     }
