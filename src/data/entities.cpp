@@ -104,8 +104,13 @@ std::vector<EntityCount> discover_entities(const std::vector<Document>& document
         for (size_t start = 0; start < b.text.size();) {
           size_t end = b.text.find('\n', start);
           if (end == std::string::npos) end = b.text.size();
-          std::string key = listing_key(std::string_view(b.text).substr(start, end - start));
+          std::string_view line = std::string_view(b.text).substr(start, end - start);
+          std::string key = listing_key(line);
           if (!key.empty()) mention(key, true);
+          // "[stepper_x]" on a line of its own: a config section.
+          std::vector<std::string> sections;
+          if (line.size() > 2 && line.front() == '[' && line.back() == ']') bracketed_names(line, sections);
+          for (const auto& name : sections) mention(name, true);
           start = end + 1;
         }
         continue;

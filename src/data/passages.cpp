@@ -59,8 +59,9 @@ std::vector<std::pair<int, std::string>> listing_parts(const std::string& code, 
   size_t keys = 0;
   for (const auto& l : lines) keys += is_key_line(l);
   std::vector<std::pair<int, std::string>> parts;  // (line offset, text)
+  bool part_has_key = false;  // lines before the first key ("[servo]") head the first entry
   auto add_line = [&](size_t i, bool new_part) {
-    if (new_part || parts.empty()) parts.push_back({static_cast<int>(i), ""});
+    if (new_part || parts.empty()) parts.push_back({static_cast<int>(i), ""}), part_has_key = false;
     else parts.back().second += "\n";
     parts.back().second += lines[i];
   };
@@ -70,8 +71,10 @@ std::vector<std::pair<int, std::string>> listing_parts(const std::string& code, 
       if (keys < 2 && !parts.empty() && chars(parts.back().second) > max_chars / 2) parts.push_back({static_cast<int>(i + 1), ""});
       continue;
     }
-    bool cut = keys >= 2 ? is_key_line(lines[i]) : (!parts.empty() && chars(parts.back().second) + chars(lines[i]) > max_chars);
+    const bool key = is_key_line(lines[i]);
+    bool cut = keys >= 2 ? key && part_has_key : (!parts.empty() && chars(parts.back().second) + chars(lines[i]) > max_chars);
     add_line(i, cut);
+    part_has_key = part_has_key || key;
   }
   std::vector<std::pair<int, std::string>> kept;
   for (auto& p : parts)

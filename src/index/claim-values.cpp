@@ -21,11 +21,19 @@ std::string lower(std::string s) {
 // Units that may follow a number after a space ("5 mm"); attached letters ("5mm", "64k") are a
 // unit whatever they are.
 bool is_unit_word(const std::string& w) {
-  static const std::array<std::string_view, 44> kUnits = {
+  static const std::array<std::string_view, 52> kUnits = {
       "mm", "cm", "m", "um", "nm", "in", "inch", "inches", "ms", "s", "sec", "us", "ns", "min", "h", "hz", "khz", "mhz",
       "ghz", "v", "mv", "a", "ma", "ua", "w", "kw", "mw", "ohm", "ohms", "k", "rpm", "deg", "degrees", "steps", "step",
-      "bytes", "kb", "mb", "gb", "bit", "bits", "baud", "c", "dots"};
+      "bytes", "kb", "mb", "gb", "bit", "bits", "baud", "c", "dots", "hours", "hour", "minutes", "minute", "seconds",
+      "second", "days", "day"};
   return std::find(kUnits.begin(), kUnits.end(), lower(w)) != kUnits.end();
+}
+
+// One spelling per unit: "ohms" = "ohm", "hours" = "hour", "inches" = "inch" (not "ms", "us").
+std::string singular_unit(std::string unit) {
+  if (unit == "inches") return "inch";
+  if (unit.size() > 2 && unit.back() == 's') unit.pop_back();
+  return unit;
 }
 
 // Japanese counters and units written right after a number ("256点", "5分").
@@ -97,7 +105,7 @@ bool split_number_unit(std::string_view s, std::string& number, std::string& uni
     if (!is_alpha(s[m])) return false;
   if (s.size() - k > 4) return false;
   number = std::string(s.substr(0, k));
-  unit = lower(std::string(s.substr(k)));
+  unit = singular_unit(lower(std::string(s.substr(k))));
   return true;
 }
 
@@ -195,6 +203,13 @@ std::vector<ClaimValue> claim_values(const std::string& t) {
       run.pop_back();
       --j;
     }
+    // "800x600" written without spaces: one dimension value.
+    if (size_t x = run.find_first_of("xX"); x != std::string::npos && x > 0 && x + 1 < run.size() &&
+                                            is_numeric(run.substr(0, x)) && is_numeric(run.substr(x + 1))) {
+      out.push_back({ClaimValueKind::kNumber, normalize_number(run.substr(0, x)) + "x" + normalize_number(run.substr(x + 1)), "", run, i, j});
+      i = j;
+      continue;
+    }
     std::string number, unit;
     if (is_numeric(run) || split_number_unit(run, number, unit)) {
       if (number.empty()) number = run;
@@ -207,7 +222,7 @@ std::vector<ClaimValue> claim_values(const std::string& t) {
         while (w < t.size() && (is_alpha(t[w]) || t[w] == '%')) ++w;
         std::string word = t.substr(k, w - k);
         if (!word.empty() && (word == "%" || is_unit_word(word)) && (w >= t.size() || !is_core(t[w]))) {
-          unit = lower(word);
+          unit = singular_unit(lower(word));
           end = w;
         } else if (j < t.size() && t[j] == '%') {
           unit = "%";
