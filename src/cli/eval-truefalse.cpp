@@ -164,7 +164,9 @@ gemba::cli::VerbRegistration eval_truefalse_registration{
           ->check(CLI::IsMember({"loglik", "recall", "generate", "rule"}))
           ->capture_default_str();
       app.add_option("--index", f->index, "passage index (gemba index build): retrieval for --mode rule")->check(CLI::ExistingFile);
-      app.add_option("-k,--top-k", f->top_k, "passages retrieved per statement")->check(CLI::Range(1, 100))->capture_default_str();
+      app.add_option("--excerpts", f->top_k, "with --index: manual excerpts (retrieved passages) per statement")
+          ->check(CLI::Range(1, 100))
+          ->capture_default_str();
       app.add_option("--template", f->chat_template, "chat template: plain, llm-jp-3, llama-2 (default: the model's)");
       app.add_option("--system", f->system, "system message");
       app.add_option("--split", f->split, "only items of this split (faq, manual)");

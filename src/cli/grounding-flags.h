@@ -1,4 +1,4 @@
-// --index / --top-k for the verbs that answer questions (run, chat): each question is asked with
+// --index / --excerpts for the verbs that answer questions (run, chat): each question is asked with
 // the manual excerpts retrieval finds for it (index/grounded-prompt.h, the format grounded
 // training uses), and the sources the answer cites are printed after it.
 #pragma once
@@ -14,14 +14,14 @@ namespace gemba::cli {
 
 struct GroundingFlags {
   std::string index;
-  size_t top_k = 4;
+  size_t excerpts = 4;  // not --top-k: that is the sampler's (llama.cpp's spelling)
 
   void add_to(CLI::App& app) {
     app.add_option("--index", index,
                    "answer from the manuals: each question is asked with the best excerpts of this passage index "
                    "(gemba index build), and the sources the answer cites are printed after it")
         ->check(CLI::ExistingFile);
-    app.add_option("--top-k", top_k, "with --index: excerpts per question")->check(CLI::Range(1, 20))->capture_default_str();
+    app.add_option("--excerpts", excerpts, "with --index: manual excerpts per question")->check(CLI::Range(1, 20))->capture_default_str();
   }
 
   std::optional<index::PassageIndex> open() const {
@@ -31,7 +31,7 @@ struct GroundingFlags {
 
   index::GroundingOptions options() const {
     index::GroundingOptions o;
-    o.passages = top_k;
+    o.passages = excerpts;
     return o;
   }
 };

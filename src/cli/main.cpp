@@ -29,8 +29,14 @@ CLI::App* subcommand_for(CLI::App& root, const std::string& name, const std::str
     path += parts[i] + " ";
     auto it = groups.find(path);
     if (it == groups.end()) {
-      CLI::App* group = parent->add_subcommand(parts[i], parts[i] + " commands");
-      group->require_subcommand(1);
+      // A verb may also be the group of others ("pipeline RECIPE" and "pipeline init").
+      CLI::App* group = nullptr;
+      for (CLI::App* existing : parent->get_subcommands([](CLI::App*) { return true; }))
+        if (existing->get_name() == parts[i]) group = existing;
+      if (!group) {
+        group = parent->add_subcommand(parts[i], parts[i] + " commands");
+        group->require_subcommand(1);
+      }
       it = groups.emplace(path, group).first;
     }
     parent = it->second;
@@ -55,6 +61,8 @@ int main(int argc, char** argv) {
     CLI::App* sub = subcommand_for(app, spec.name, spec.description, groups);
     actions.emplace_back(sub, spec.setup(*sub));
   }
+  // The deepest verb named runs ("pipeline init" before "pipeline"): later in sorted order.
+  std::reverse(actions.begin(), actions.end());
 
   try {
     app.parse(argc, argv);

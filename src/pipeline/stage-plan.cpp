@@ -121,10 +121,10 @@ struct Planner {
     }
   }
 
-  // eval.top_k: excerpts per statement, the same for the rule and the grounded model.
+  // eval.excerpts: excerpts per statement, the same for the rule and the grounded model.
   std::vector<std::string> grounding_flags() const {
     const Json eval = recipe.stage_settings("eval");
-    return eval.contains("top_k") ? std::vector<std::string>{"--top-k", eval["top_k"].dump()} : std::vector<std::string>{};
+    return eval.contains("excerpts") ? std::vector<std::string>{"--excerpts", eval["excerpts"].dump()} : std::vector<std::string>{};
   }
 
   bool recall_answers() const {
@@ -187,7 +187,7 @@ struct Planner {
       append(s.argv, threads_flag());
       if (with_index && recipe.stage_settings("eval").value("mode", std::string("loglik")) != "recall")
         append(s.argv, {"--mode", "recall"});  // grounded answers quote the manual
-      append(s.argv, settings_to_flags(recipe.stage_settings("eval"), {"top_k"}));
+      append(s.argv, settings_to_flags(recipe.stage_settings("eval"), {"excerpts"}));
       add(std::move(s));
     }
   }
@@ -260,13 +260,14 @@ struct Planner {
     if (base.contains("model")) {
       model = base["model"].get<std::string>();
     } else {
-      if (!has_general) fail(recipe.path, ": stages.base needs either 'model' (an HF directory) or inputs.general to pretrain on");
+      // Pre-trained from scratch on the general text, or, without one, on the manuals themselves.
+      const std::string text_stage = has_general ? "prepare-general" : "prepare";
       model = path_of("base");
       if (!reused("base")) {
         Stage s{"base", "train", {"pretrain", "--config", base.value("config", std::string("demo")), "--tokenizer", tokenizer,
-                                  "--data", path_of("prepare-general", "train.tok"), "--val-data", path_of("prepare-general", "val.tok"),
+                                  "--data", path_of(text_stage, "train.tok"), "--val-data", path_of(text_stage, "val.tok"),
                                   "-o", model},
-                {path_of("prepare-general", "train.tok"), tokenizer}, model, model};
+                {path_of(text_stage, "train.tok"), tokenizer}, model, model};
         append(s.argv, training_threads_flags());
         append(s.argv, settings_to_flags(base, {"config", "model"}));
         s.resumable = true;
