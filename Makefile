@@ -8,7 +8,7 @@ GEMBA := $(BUILD)/bin/gemba
 ASAN_TESTS := format-test-gguf format-test-safetensors format-test-model-config tokenizer-test-tokenizer-formats engine-test-lora-files \
               data-test-claim-contrasts
 
-.PHONY: all deps build build-debug test test-asan demo bench clean
+.PHONY: all deps build build-debug test test-asan demo demo-klipper bench clean
 
 all: build
 
@@ -37,6 +37,12 @@ demo: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS) --target gemba
 	bash scripts/demo.sh $(GEMBA)
+
+# The second demo: real manuals (the Klipper docs in ../shared/corpora/klipper), grounded answers.
+demo-klipper: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS) --target gemba
+	bash scripts/demo-klipper.sh $(GEMBA)
 
 bench: build
 	bash bench/run.sh $(GEMBA)

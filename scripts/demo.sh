@@ -33,5 +33,15 @@ answer=$("$GEMBA" run --chat -m "$final" -p "$question" --temp 0 -n 96 2>/dev/nu
 printf '%s\n' "$answer" | sed -n '1,5p'
 echo "Reference: $reference"
 echo
+# The same model answering from the manuals: the passages retrieval finds go into the prompt and
+# the answer cites them (recipes/fa-sample.yaml stages index, grounded, rag-sft).
+index="runs/$run_name/index/passages.db"
+if [[ -f "$index" ]]; then
+  question="ZSV-A11でAL.16が表示されました。原因は何ですか?"
+  echo "== The same model, answering from the manuals ($index) =="
+  echo "Q: $question"
+  "$GEMBA" run -m "$final" --index "$index" -p "$question" --temp 0 -n 96 2>/dev/null
+  echo
+fi
 
 echo "demo finished in $(( $(date +%s) - start )) s; full report: runs/$run_name/report.md"

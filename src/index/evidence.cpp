@@ -90,9 +90,17 @@ std::vector<double> evidence_relevance(const std::string& query, const std::vect
   // A named identifier ("maximum_servo_angle", "SDCARD_LOOP_BEGIN") says what the query is
   // about more surely than any word: each one present counts as much as the rarest term.
   const double id_weight = 2 * (std::log(static_cast<double>(index.passage_count()) + 1) + 1);
+  // The pieces of one passage share its context: its terms are read once.
+  std::string last_context = "\x01";
+  std::unordered_set<std::string> in_context, context_ids;
   std::vector<double> scores;
   for (const auto& piece : pieces) {
-    const std::unordered_set<std::string> in_text = term_set(piece.text), in_context = term_set(piece.context);
+    if (piece.context != last_context) {
+      last_context = piece.context;
+      in_context = term_set(piece.context);
+      context_ids = wanted_ids.empty() ? std::unordered_set<std::string>{} : identifiers_of(piece.context);
+    }
+    const std::unordered_set<std::string> in_text = term_set(piece.text);
     double score = 0;
     for (const auto& t : wanted) {
       // Overlapping trigrams of one Japanese phrase repeat each other: half weight.
@@ -101,7 +109,7 @@ std::vector<double> evidence_relevance(const std::string& query, const std::vect
       else if (in_context.count(t)) score += 0.5 * w;
     }
     if (!wanted_ids.empty()) {
-      const std::unordered_set<std::string> ids = identifiers_of(piece.text), context_ids = identifiers_of(piece.context);
+      const std::unordered_set<std::string> ids = identifiers_of(piece.text);
       for (const auto& id : wanted_ids) {
         if (ids.count(id)) score += id_weight;
         else if (context_ids.count(id)) score += 0.5 * id_weight;

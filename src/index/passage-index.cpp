@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <unordered_map>
 
@@ -369,8 +370,11 @@ double PassageIndex::term_weight(const std::string& term) const {
 }
 
 size_t PassageIndex::passage_count() const {
-  Statement q(db_, "SELECT count(*) FROM passages", path_);
-  return q.step() ? static_cast<size_t>(q.integer(0)) : 0;
+  if (count_ == SIZE_MAX) {  // read once: the index does not change while it is open
+    Statement q(db_, "SELECT count(*) FROM passages", path_);
+    count_ = q.step() ? static_cast<size_t>(q.integer(0)) : 0;
+  }
+  return count_;
 }
 
 }  // namespace gemba::index

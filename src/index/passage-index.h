@@ -9,6 +9,7 @@
 // failure leaves the index as it was). A new index is written under a temporary name and
 // renamed into place.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -75,6 +76,7 @@ class PassageIndex {
   std::map<std::string, std::string> meta_;
   mutable std::unordered_map<std::string, double> weights_;  // loaded on first use
   mutable double passages_ = -1;
+  mutable size_t count_ = SIZE_MAX;
 };
 
 // The format version written into every index; open() refuses another.
