@@ -19,7 +19,9 @@
 //                         tokenizing and gives the text after each its own dummy prefix, which
 //                         SentencePiece does not; so a Unigram model's user-defined pieces are
 //                         written as NORMAL with the score SentencePiece's Viterbi gives them
-//                         (UnigramEncoder::user_defined_score), which both Viterbis then pick alike.
+//                         (UnigramEncoder::user_defined_score), which both Viterbis then pick alike;
+//                         a BPE model's one-character ones ("\n") are NORMAL too. Longer ones of a
+//                         BPE model stay USER_DEFINED: SPM could not merge its way to a NORMAL one.
 //                         Byte pieces "<0xXX>" are BYTE: llama.cpp's SPM falls back to them by type.
 //   tokenizer.ggml.scores Unigram log-probs / BPE merge priorities. UNUSED pieces score -1000 (as
 //                         llama.cpp's converter pads): its UGM matches unused pieces, SentencePiece
@@ -31,6 +33,7 @@
 //   tokenizer.ggml.merges only for a BPE loaded from a tokenizer.json with an explicit merge
 //                         list ("a b" strings); llama.cpp's SPM vocab ignores it.
 #include "core/error.h"
+#include "core/utf8.h"
 #include "format/gguf.h"
 #include "tokenizer/byte-fallback.h"
 #include "tokenizer/tokenizer-impl.h"
@@ -134,6 +137,10 @@ void Tokenizer::to_gguf(format::GgufWriter& writer, int64_t vocab_rows) const {
     if (kind == TokenKind::kUserDefined && spec.type == TokenizerType::kUnigram) {
       kind = TokenKind::kNormal;
       score = static_cast<float>(impl_->unigram->user_defined_score(e.piece.size()));
+    } else if (kind == TokenKind::kUserDefined && utf8_code_points(e.piece) == 1) {
+      // BPE: one character is a symbol of its own in llama.cpp's SPM too, and no merge reaches
+      // past it (SentencePiece trains user-defined symbols as atoms), so NORMAL tokenizes alike.
+      kind = TokenKind::kNormal;
     }
     tokens.push_back(e.piece);
     scores.push_back(score);

@@ -12,6 +12,7 @@
 #include "format/gguf.h"
 #include "tokenizer-fixture.h"
 #include "tokenizer/byte-fallback.h"
+#include "tokenizer/tokenizer-spec.h"
 #include "tokenizer/tokenizer.h"
 
 namespace gemba::tokenizer {
@@ -95,6 +96,8 @@ TEST_P(GgufTokenizer, TokenTypes) {
     if (i < tok_->vocab_size() && sp_.IsControl(static_cast<int>(i))) EXPECT_EQ(ty[i], kControl) << t[i];
     if (GetParam() == TokenizerType::kUnigram)  // UserDefinedPieces below has why
       EXPECT_NE(ty[i], kUserDefined) << t[i] << ": llama.cpp would cut it out of the text with its own dummy prefix";
+    else if (ty[i] == kUserDefined)
+      EXPECT_GT(t[i].size(), 1u) << "a one-character user-defined piece is NORMAL";
     if (ty[i] == kUnused) EXPECT_EQ(sc[i], -1000.0f) << t[i];  // llama.cpp's UGM matches unused pieces
   }
   EXPECT_EQ(bytes, 256);
@@ -106,25 +109,37 @@ TEST_P(GgufTokenizer, TokenTypes) {
   }
 }
 
-// User-defined pieces ("E-21", "<sep>"): SentencePiece keeps them inside the text; llama.cpp
-// splits USER_DEFINED tokens out and gives the text after each its own dummy prefix. So
-// BPE keeps the type (SentencePiece BPE only reaches them as whole symbols), and Unigram writes
-// them NORMAL with the score SentencePiece's Viterbi gives them.
+// User-defined pieces ("E-21", "<sep>"; gemba's own tokenizers have "\n"): SentencePiece keeps
+// them inside the text; llama.cpp splits USER_DEFINED tokens out and gives the text after each
+// its own dummy prefix. Unigram writes them NORMAL with the score SentencePiece's Viterbi gives
+// them; BPE writes one-character ones NORMAL (a symbol of its own in llama.cpp's SPM as well)
+// and keeps longer ones USER_DEFINED (SPM could not merge its way to them).
 TEST_P(GgufTokenizer, UserDefinedPieces) {
-  const int32_t id = tok_->piece_to_id("E-21");
-  ASSERT_GE(id, 0);
-  ASSERT_EQ(tok_->entry(id).kind, TokenKind::kUserDefined);
-  const auto ty = types();
-  const auto sc = scores();
-  if (GetParam() == TokenizerType::kBpe) {
-    GTEST_SKIP() << "BPE keeps user-defined pieces USER_DEFINED (llama.cpp's SPM could not merge its way to them)";
+  TokenizerSpec spec = tok_->spec();
+  spec.entries.push_back({"\n", 0.0f, TokenKind::kUserDefined});
+  const auto with_newline = Tokenizer::from_spec(spec);
+  format::GgufWriter writer;
+  with_newline.to_gguf(writer);
+  const std::string path = dir_ + "-user.gguf";
+  writer.write(path);
+  const auto file = format::GgufFile::open(path);
+  std::filesystem::remove(path);
+  const auto ty = file.get("tokenizer.ggml.token_type").as_ints("types");
+  const auto sc = file.get("tokenizer.ggml.scores").as_floats("scores");
+  const int32_t code = with_newline.piece_to_id("E-21"), newline = with_newline.piece_to_id("\n");
+  ASSERT_GE(code, 0);
+  ASSERT_EQ(with_newline.entry(code).kind, TokenKind::kUserDefined);
+  EXPECT_EQ(ty[static_cast<size_t>(newline)], kNormal);
+  if (GetParam() == TokenizerType::kUnigram) {
+    EXPECT_EQ(ty[static_cast<size_t>(code)], kNormal);
+    EXPECT_NEAR(sc[static_cast<size_t>(code)], -0.1f, 1e-6f);  // SentencePiece: length * max(FLT_MIN, scores) - 0.1
+  } else {
+    EXPECT_EQ(ty[static_cast<size_t>(code)], kUserDefined);
   }
-  EXPECT_EQ(ty[static_cast<size_t>(id)], kNormal);
-  EXPECT_NEAR(sc[static_cast<size_t>(id)], -0.1f, 1e-6f);  // SentencePiece: length * max(FLT_MIN, scores) - 0.1
-  // Read back, the piece is an ordinary one and still wins exactly where it did.
-  const auto back = Tokenizer::from_gguf(*file_);
-  EXPECT_EQ(back.entry(id).kind, TokenKind::kNormal);
-  for (const std::string& s : {"E-21", "AE-21B", "E-21 と E-210", "ZE-21E-21"}) EXPECT_EQ(back.encode(s), tok_->encode(s)) << s;
+  // Read back, every piece still wins exactly where it did.
+  const auto back = Tokenizer::from_gguf(file);
+  for (const std::string& s : {"E-21", "AE-21B", "E-21 と E-210", "ZE-21E-21", "a\nb", "### Q:\nE-21\n\n### A:\n"})
+    EXPECT_EQ(back.encode(s), with_newline.encode(s)) << s;
 }
 
 TEST_P(GgufTokenizer, ByteFallbackParityThroughTheGguf) {
