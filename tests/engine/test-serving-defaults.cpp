@@ -57,6 +57,8 @@ TEST(ServingDefaults, ModelInitGgufAndHfDir) {
   const auto b = load_model_bundle(dir / "r.gguf", 1);
   ASSERT_TRUE(b.chat_template.has_value());
   EXPECT_EQ(*b.chat_template, ChatTemplate::kGembaPlain);
+  EXPECT_EQ(b.recommended_temperature, std::optional<float>(0.0f));
+  EXPECT_EQ(load_model_bundle(dir / "hf", 1).recommended_temperature, std::optional<float>(0.0f));
 }
 
 TEST(ServingDefaults, ExportTakesTheTemplateOfTheModelDirectory) {
