@@ -103,17 +103,15 @@ class Template {
     return e;
   }
 
+  // A left-associative chain: next (op next)*.
+  static ExprPtr parse_chain(Lexer& lx, const char* op, Expr::Kind kind, ExprPtr (*next)(Lexer&)) {
+    auto l = next(lx);
+    while (lx.eat(op)) l = make(kind, {l, next(lx)});
+    return l;
+  }
   static ExprPtr parse_expr(Lexer& lx) { return parse_or(lx); }
-  static ExprPtr parse_or(Lexer& lx) {
-    auto l = parse_and(lx);
-    while (lx.eat("or")) l = make(Expr::kOr, {l, parse_and(lx)});
-    return l;
-  }
-  static ExprPtr parse_and(Lexer& lx) {
-    auto l = parse_not(lx);
-    while (lx.eat("and")) l = make(Expr::kAnd, {l, parse_not(lx)});
-    return l;
-  }
+  static ExprPtr parse_or(Lexer& lx) { return parse_chain(lx, "or", Expr::kOr, parse_and); }
+  static ExprPtr parse_and(Lexer& lx) { return parse_chain(lx, "and", Expr::kAnd, parse_not); }
   static ExprPtr parse_not(Lexer& lx) {
     if (lx.eat("not")) return make(Expr::kNot, {parse_not(lx)});
     return parse_cmp(lx);
@@ -124,11 +122,7 @@ class Template {
     if (lx.eat("!=")) return make(Expr::kNe, {l, parse_add(lx)});
     return l;
   }
-  static ExprPtr parse_add(Lexer& lx) {
-    auto l = parse_postfix(lx);
-    while (lx.eat("+")) l = make(Expr::kAdd, {l, parse_postfix(lx)});
-    return l;
-  }
+  static ExprPtr parse_add(Lexer& lx) { return parse_chain(lx, "+", Expr::kAdd, parse_postfix); }
   static ExprPtr parse_postfix(Lexer& lx) {
     auto e = parse_primary(lx);
     for (;;) {
