@@ -9,6 +9,7 @@
 #include "engine/float-convert.h"
 #include "engine/gguf-layout.h"
 #include "engine/rope.h"
+#include "engine/serving-defaults.h"
 #include "engine/row-codec.h"
 #include "format/model-config.h"
 #include "format/safetensors.h"
@@ -44,6 +45,7 @@ void convert_hf_to_gguf(const std::string& hf_dir, const std::string& out_path, 
   writer.set_string("general.name", std::filesystem::path(hf_dir).filename().string());
   writer.set_u32("general.file_type", gguf_file_type(type));
   tok.to_gguf(writer, config.vocab_size);
+  write_serving_metadata(writer, chat_template_of_hf_dir(hf_dir));
 
   ThreadPool pool(n_threads > 0 ? n_threads : ThreadPool::hardware_threads());
   int n_written = 0;

@@ -11,6 +11,7 @@
 #include "core/thread-pool.h"
 #include "engine/float-convert.h"
 #include "engine/row-codec.h"
+#include "engine/serving-defaults.h"
 #include "format/gguf.h"
 #include "format/safetensors.h"
 
@@ -116,6 +117,8 @@ void merge_hf(const std::string& base, const std::vector<ScaledLora>& adapters, 
     fs::copy_file(entry.path(), dir.file(name));
   }
   writer.write(dir.file("model.safetensors"));
+  if (!fs::exists(fs::path(base) / "generation_config.json"))
+    write_json_file(dir.file("generation_config.json"), generation_config_json(config));
   dir.commit();
   log_info("wrote ", out, " (", plan.n_merged, " projections merged)");
 }
@@ -128,6 +131,7 @@ void merge_gguf(const std::string& base, const std::vector<ScaledLora>& adapters
 
   format::GgufWriter writer(file.alignment());
   for (const auto& [k, v] : file.metadata()) writer.set(k, v);
+  add_missing_serving_metadata(writer, file);
   for (const auto& t : file.tensors()) {
     std::smatch m;
     const std::vector<Term>* terms = nullptr;

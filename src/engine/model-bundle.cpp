@@ -26,6 +26,8 @@ ModelBundle load_model_bundle(const std::string& path, int n_threads) {
       b.chat_template = tokenizer::parse_chat_template(v->as_string("gemba.chat_template"));
     else if (const auto* j = g->find("tokenizer.chat_template"))
       b.chat_template = guess_chat_template(j->as_string("tokenizer.chat_template"));
+    if (g->find("general.sampling.temp"))
+      b.recommended_temperature = static_cast<float>(g->get_float("general.sampling.temp", 0.0));
   } else {
     b.tokenizer = std::make_unique<tokenizer::Tokenizer>(tokenizer::Tokenizer::load(path));
     const std::string cfg = path + "/tokenizer_config.json";
@@ -34,6 +36,12 @@ ModelBundle load_model_bundle(const std::string& path, int n_threads) {
       b.add_bos = json_optional<bool>(j, "add_bos_token", true, cfg);
       if (j.contains("chat_template") && j["chat_template"].is_string())
         b.chat_template = guess_chat_template(j["chat_template"].get<std::string>());
+    }
+    const std::string gen = path + "/generation_config.json";
+    if (std::filesystem::exists(gen)) {
+      const Json j = read_json_file(gen);
+      if (j.contains("do_sample"))  // transformers: greedy unless do_sample, then its temperature (default 1)
+        b.recommended_temperature = json_require<bool>(j, "do_sample", gen) ? json_optional<float>(j, "temperature", 1.0f, gen) : 0.0f;
     }
   }
   if (b.tokenizer->bos_id() < 0) b.add_bos = false;

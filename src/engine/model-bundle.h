@@ -19,6 +19,9 @@ struct ModelBundle {
   bool add_bos = true;
   // From GGUF "gemba.chat_template" or recognized in a Jinja chat_template; empty if unknown.
   std::optional<tokenizer::ChatTemplate> chat_template;
+  // The file's recommended temperature (GGUF general.sampling.temp; HF generation_config.json:
+  // 0 when do_sample is false), for verbs whose user gave none; empty if the file says nothing.
+  std::optional<float> recommended_temperature;
 };
 
 // n_threads <= 0: all hardware threads.

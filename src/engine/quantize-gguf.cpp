@@ -9,6 +9,7 @@
 #include "engine/cpu/matmul.h"
 #include "engine/gguf-layout.h"
 #include "engine/row-codec.h"
+#include "engine/serving-defaults.h"
 
 namespace gemba::engine {
 
@@ -19,6 +20,7 @@ void quantize_gguf(const std::string& in_path, const std::string& out_path, form
   for (const auto& [key, value] : in.metadata())
     if (key != "general.alignment") writer.set(key, value);
   writer.set_u32("general.file_type", gguf_file_type(type));
+  add_missing_serving_metadata(writer, in);
   ThreadPool pool(n_threads > 0 ? n_threads : ThreadPool::hardware_threads());
   for (const auto& t : in.tensors()) {
     const uint64_t cols = t.dims.empty() ? 1 : t.dims[0];

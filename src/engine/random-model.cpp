@@ -17,6 +17,7 @@
 #include "engine/gguf-layout.h"
 #include "engine/rope.h"
 #include "engine/row-codec.h"
+#include "engine/serving-defaults.h"
 #include "format/safetensors.h"
 #include "tokenizer/tokenizer.h"
 
@@ -154,6 +155,7 @@ void write_random_model(const format::ModelConfig& config_in, const std::string&
     writer.set_string("general.name", cat("random-", config.hidden_size, "x", config.n_layers, "-seed", seed));
     writer.set_u32("general.file_type", gguf_file_type(options.type));
     tok.to_gguf(writer, config.vocab_size);
+    write_serving_metadata(writer, chat_template_choice(tokenizer::ChatTemplate::kGembaPlain));
     for (const auto& t : tensors) {
       const std::string name = gguf_name_for_hf(t.hf_name);
       const format::GgmlType type = gguf_storage_type(name, t.is_vector ? 1 : 2, static_cast<uint64_t>(t.cols), options.type);
@@ -194,6 +196,7 @@ void write_random_model(const format::ModelConfig& config_in, const std::string&
     }
     writer.write(dir.file("model.safetensors"));
     write_json_file(dir.file("config.json"), config.to_hf_json());
+    write_json_file(dir.file("generation_config.json"), generation_config_json(config));
     if (options.tokenizer_path.empty())
       write_file_atomic(dir.file("tokenizer.json"), byte_level_tokenizer_json());
     else

@@ -48,4 +48,25 @@ struct ChatTokens {
 ChatTokens encode_chat(const Tokenizer& tok, ChatTemplate t, const std::vector<ChatMessage>& messages,
                        bool add_generation_prompt);
 
+// The conversation as the segments above, before tokenization (contents NFKC-normalized,
+// roles and order checked): what encode_chat tokenizes and render_chat prints.
+struct ChatSegment {
+  enum Kind { kText, kBos, kEos, kAssistant } kind;
+  std::string text;  // empty for kBos / kEos
+};
+std::vector<ChatSegment> chat_segments(ChatTemplate t, const std::vector<ChatMessage>& messages, bool add_generation_prompt);
+
+// The conversation as one string, <s> and </s> written as the tokenizer's pieces: exactly what
+// chat_template_jinja(t) renders for the same (NFKC-normalized) messages with bos_token and
+// eos_token set to those pieces.
+std::string render_chat(const Tokenizer& tok, ChatTemplate t, const std::vector<ChatMessage>& messages,
+                        bool add_generation_prompt);
+
+// The template as Jinja (HF chat_template syntax), written into every GGUF gemba makes as
+// tokenizer.chat_template (and into tokenizer_config.json) so llama.cpp's --jinja and
+// transformers format a conversation as gemba does. Where their prompts still differ from gemba's tokens
+// (docs/llama-cpp-compat.md): gemba NFKC-normalizes contents and encodes an assistant turn
+// apart from the text before it; llama.cpp moves an llm-jp-3 system message into the user turn.
+std::string chat_template_jinja(ChatTemplate t);
+
 }  // namespace gemba::tokenizer

@@ -1,20 +1,39 @@
-// GGUF tokenizer.ggml.* keys, as llama.cpp reads them:
-//   tokenizer.ggml.model       "llama" for SentencePiece BPE (llama.cpp's SPM vocab: merges by
-//                              piece score, byte fallback); "t5" for a Unigram vocab (llama.cpp's
-//                              UGM vocab: Viterbi over the scores, like SentencePiece). Storing a
-//                              Unigram vocab as "llama" would make llama.cpp merge it as BPE and
-//                              tokenize differently, so gemba writes "t5" and sets the special ids
-//                              and add_bos_token explicitly (t5's defaults differ). Caveat: llama.cpp's
-//                              UGM writes <unk> where SentencePiece falls back to bytes, so on characters
-//                              outside the vocabulary llama.cpp and gemba differ; gemba reads the
-//                              byte tokens back and falls back to bytes as SentencePiece does.
-//   tokenizer.ggml.tokens / scores / token_type (1 normal … 6 byte, as TokenKind); padded with
-//                              unused "[PAD<id>]" up to the embedding rows (llama.cpp needs equal counts)
+// GGUF tokenizer.ggml.* keys, written so llama.cpp tokenizes as gemba (and libsentencepiece) do.
+// What llama.cpp does with them (src/llama-vocab.cpp; checked against c392e50 and read in the
+// 2026 tree, docs/llama-cpp-compat.md has the measured comparison):
+//   tokenizer.ggml.model  "llama" = llama.cpp's SPM vocab: BPE by piece score (the highest-scoring
+//                         adjacent pair whose concatenation is a piece merges first) with byte
+//                         fallback: exactly SentencePiece BPE, so gemba writes it for BPE models.
+//                         "t5" = its UGM vocab: Viterbi over the scores with SentencePiece's
+//                         unknown penalty (min score - 10): exactly SentencePiece Unigram, except
+//                         that UGM has no byte fallback: a character with no piece becomes <unk>
+//                         (a run of them one <unk>) where gemba writes its UTF-8 bytes as <0xXX>.
+//                         Unigram models are written as "t5": run as "llama", a Unigram vocabulary
+//                         is merged as BPE and ordinary text splits differently (the comparison
+//                         counts how often), which costs more than <unk> on characters the
+//                         vocabulary lacks. llama.cpp's "plamo2" vocab does Viterbi with byte
+//                         fallback but has no dummy prefix or "▁" spaces, so it cannot carry a
+//                         SentencePiece vocabulary either.
+//   tokenizer.ggml.token_type  1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte
+//                         (TokenKind). llama.cpp cuts USER_DEFINED pieces out of the text before
+//                         tokenizing and gives the text after each its own dummy prefix, which
+//                         SentencePiece does not; so a Unigram model's user-defined pieces are
+//                         written as NORMAL with the score SentencePiece's Viterbi gives them
+//                         (UnigramEncoder::user_defined_score), which both Viterbis then pick alike;
+//                         a BPE model's one-character ones ("\n") are NORMAL too. Longer ones of a
+//                         BPE model stay USER_DEFINED: SPM could not merge its way to a NORMAL one.
+//                         Byte pieces "<0xXX>" are BYTE: llama.cpp's SPM falls back to them by type.
+//   tokenizer.ggml.scores Unigram log-probs / BPE merge priorities. UNUSED pieces score -1000 (as
+//                         llama.cpp's converter pads): its UGM matches unused pieces, SentencePiece
+//                         never does. Padded with unused "[PAD<id>]" up to the embedding rows
+//                         (llama.cpp needs one token per row).
 //   tokenizer.ggml.bos_token_id / eos_token_id / unknown_token_id / padding_token_id
-//   tokenizer.ggml.add_bos_token / add_eos_token / add_space_prefix / remove_extra_whitespaces
-//   tokenizer.ggml.merges      only for a BPE loaded from a tokenizer.json with an explicit merge
-//                              list ("a b" strings); llama.cpp's SPM vocab ignores it.
+//   tokenizer.ggml.add_bos_token / add_eos_token / add_space_prefix / remove_extra_whitespaces:
+//                         always written (t5's defaults are add_bos false, add_eos true).
+//   tokenizer.ggml.merges only for a BPE loaded from a tokenizer.json with an explicit merge
+//                         list ("a b" strings); llama.cpp's SPM vocab ignores it.
 #include "core/error.h"
+#include "core/utf8.h"
 #include "format/gguf.h"
 #include "tokenizer/byte-fallback.h"
 #include "tokenizer/tokenizer-impl.h"
@@ -22,6 +41,9 @@
 namespace gemba::tokenizer {
 
 namespace {
+// Low enough that llama.cpp's UGM, which matches unused pieces, never prefers one.
+constexpr float kUnusedScore = -1000.0f;
+
 int32_t optional_id(const format::GgufFile& file, const std::string& key, int32_t fallback) {
   const format::GgufValue* v = file.find(key);
   if (!v) return fallback;
@@ -109,9 +131,20 @@ void Tokenizer::to_gguf(format::GgufWriter& writer, int64_t vocab_rows) const {
   std::vector<int32_t> types;
   tokens.reserve(spec.entries.size());
   for (const auto& e : spec.entries) {
+    TokenKind kind = e.kind;
+    float score = e.score;
+    if (kind == TokenKind::kUnused) score = kUnusedScore;
+    if (kind == TokenKind::kUserDefined && spec.type == TokenizerType::kUnigram) {
+      kind = TokenKind::kNormal;
+      score = static_cast<float>(impl_->unigram->user_defined_score(e.piece.size()));
+    } else if (kind == TokenKind::kUserDefined && utf8_code_points(e.piece) == 1) {
+      // BPE: one character is a symbol of its own in llama.cpp's SPM too, and no merge reaches
+      // past it (SentencePiece trains user-defined symbols as atoms), so NORMAL tokenizes alike.
+      kind = TokenKind::kNormal;
+    }
     tokens.push_back(e.piece);
-    scores.push_back(e.score);
-    types.push_back(static_cast<int32_t>(e.kind));
+    scores.push_back(score);
+    types.push_back(static_cast<int32_t>(kind));
   }
   const auto n_pieces = static_cast<int64_t>(spec.entries.size());
   if (vocab_rows > 0 && vocab_rows < n_pieces)
@@ -119,7 +152,7 @@ void Tokenizer::to_gguf(format::GgufWriter& writer, int64_t vocab_rows) const {
          " pieces: ids past the embedding cannot be run; train or convert with a vocab_size of at least ", n_pieces);
   for (int64_t id = n_pieces; id < vocab_rows; ++id) {  // never produced by the encoder (kUnused)
     tokens.push_back("[PAD" + std::to_string(id) + "]");
-    scores.push_back(0.0f);
+    scores.push_back(kUnusedScore);
     types.push_back(static_cast<int32_t>(TokenKind::kUnused));
   }
   writer.set("tokenizer.ggml.tokens", GgufValue::from_strings(tokens));

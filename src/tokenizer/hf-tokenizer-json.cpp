@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/utf8.h"
 #include "tokenizer/byte-fallback.h"
+#include "tokenizer/chat-template.h"
 #include "tokenizer/tokenizer-impl.h"
 
 namespace gemba::tokenizer {
@@ -326,6 +327,9 @@ Json hf_tokenizer_config_json(const TokenizerSpec& spec) {
   c["add_eos_token"] = false;
   c["clean_up_tokenization_spaces"] = false;
   c["model_max_length"] = 4096;
+  // gemba's own tokenizers are trained on with gemba's plain template (sft's default), and
+  // transformers' apply_chat_template reads it from here.
+  c["chat_template"] = chat_template_jinja(ChatTemplate::kGembaPlain);
   return c;
 }
 

@@ -52,8 +52,7 @@ void UnigramEncoder::encode(std::string_view text, std::vector<EncodedPiece>& ou
       if (kind == TokenKind::kUnused) return;
       // As SentencePiece: the candidate is computed in double (the user-defined bonus is a
       // double expression) and stored as float.
-      const double score = kind == TokenKind::kUserDefined ? static_cast<double>(static_cast<float>(length) * max_score_) - 0.1
-                                                           : static_cast<double>(scores_[id]);
+      const double score = kind == TokenKind::kUserDefined ? user_defined_score(length) : static_cast<double>(scores_[id]);
       const double candidate = score + static_cast<double>(score_here);
       BestPath& target = best[start + length];
       if (target.starts_at == -1 || candidate > static_cast<double>(target.score)) {

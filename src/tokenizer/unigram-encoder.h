@@ -18,6 +18,10 @@ class UnigramEncoder {
  public:
   explicit UnigramEncoder(const TokenizerSpec& spec);
   void encode(std::string_view normalized, std::vector<EncodedPiece>& out) const;
+  // The score a user-defined piece of `length` bytes competes with (SentencePiece's bonus).
+  double user_defined_score(size_t length) const {
+    return static_cast<double>(static_cast<float>(length) * max_score_) - 0.1;
+  }
 
  private:
   DoubleArrayTrie pieces_;  // normal, user-defined and unused pieces

@@ -9,6 +9,7 @@
 #include "core/atomic-output.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "engine/serving-defaults.h"
 #include "format/safetensors.h"
 #include "train/autocast.h"
 #include "train/fused-rms-norm.h"
@@ -273,6 +274,7 @@ void write_hf_files_impl(LlamaForCausalLM& model, const std::string& dir, const 
   format::ModelConfig config = model->config();
   config.torch_dtype = "float32";
   write_json_file(dir + "/config.json", config.to_hf_json());
+  write_json_file(dir + "/generation_config.json", engine::generation_config_json(config));  // greedy in transformers too
 
   std::vector<torch::Tensor> keep;  // contiguous f32 CPU copies, alive until write()
   format::SafetensorsWriter writer;

@@ -8,7 +8,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "core/log.h"
-#include "engine/model-bundle.h"
+#include "engine/serving-defaults.h"
 #include "data/token-shard.h"
 #include "format/model-config.h"
 #include "tokenizer/tokenizer.h"
@@ -103,16 +103,11 @@ void setup_lora(const TrainRunOptions& o, LlamaForCausalLM& model, TrainerOption
   };
 }
 
-// The chat template of an HF directory's tokenizer_config.json, else gemba's plain one.
+// The chat template of an HF directory's tokenizer_config.json, else gemba's plain one (the rule
+// export applies when it writes tokenizer.chat_template).
 tokenizer::ChatTemplate template_for(const TrainRunOptions& o, const std::string& tokenizer_dir) {
   if (!o.chat_template.empty()) return tokenizer::parse_chat_template(o.chat_template);
-  const std::string cfg = tokenizer_dir + "/tokenizer_config.json";
-  if (fs::exists(cfg)) {
-    const Json j = read_json_file(cfg);
-    if (j.contains("chat_template") && j["chat_template"].is_string())
-      if (auto t = engine::guess_chat_template(j["chat_template"].get<std::string>())) return *t;
-  }
-  return tokenizer::ChatTemplate::kGembaPlain;
+  return engine::chat_template_of_hf_dir(tokenizer_dir).gemba.value_or(tokenizer::ChatTemplate::kGembaPlain);
 }
 
 struct Job {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "mini-jinja.h"
 #include "tokenizer-fixture.h"
 #include "tokenizer/chat-template.h"
 #include "tokenizer/tokenizer.h"
@@ -118,6 +119,120 @@ TEST(ChatTemplate, MessagesAreNfkcNormalized) {
     EXPECT_EQ(wide, plain) << chat_template_name(t);
   }
   EXPECT_THROW(encode_chat(tok(), ChatTemplate::kGembaPlain, {{"user", std::string("\xff\xfe", 2)}}, true), gemba::Error);
+}
+
+
+// ---- The Jinja templates written into every GGUF (tokenizer.chat_template) ----
+
+constexpr ChatTemplate kAllTemplates[] = {ChatTemplate::kLlmJp3, ChatTemplate::kLlama2, ChatTemplate::kGembaPlain};
+
+std::string render_jinja(ChatTemplate t, const std::vector<ChatMessage>& messages, bool add_generation_prompt) {
+  using test::jinja::Value;
+  Value list;
+  list.type = Value::kList;
+  for (const auto& m : messages) {
+    Value v;
+    v.type = Value::kObject;
+    v.object = {{"role", Value::str(m.role)}, {"content", Value::str(m.content)}};
+    list.list.push_back(v);
+  }
+  return test::jinja::Template(chat_template_jinja(t))
+      .render({{"messages", list},
+               {"add_generation_prompt", Value::boolean(add_generation_prompt)},
+               {"bos_token", Value::str(tok().entry(tok().bos_id()).piece)},
+               {"eos_token", Value::str(tok().entry(tok().eos_id()).piece)}});
+}
+
+// Conversations gemba accepts for every template: with and without a system message (also an
+// empty one), one and several turns, ending on a user turn (a prompt) or an assistant turn.
+std::vector<std::vector<ChatMessage>> conversations() {
+  const std::vector<ChatMessage> sys = {{"system", "あなたは FA 機器のサポート担当です。"}};
+  const std::vector<ChatMessage> turns = {{"user", "ZCP-110の最大入出力点数は?"},
+                                          {"assistant", "256点です。"},
+                                          {"user", "What does AL.16 mean?"},
+                                          {"assistant", "Encoder error: check the cable."}};
+  std::vector<std::vector<ChatMessage>> out;
+  for (size_t n = 0; n <= turns.size(); ++n) {
+    std::vector<ChatMessage> c(turns.begin(), turns.begin() + static_cast<std::ptrdiff_t>(n));
+    out.push_back(c);
+    c.insert(c.begin(), sys.begin(), sys.end());
+    out.push_back(c);
+    c[0].content = "";
+    out.push_back(c);
+  }
+  return out;
+}
+
+TEST(ChatTemplateJinja, RendersExactlyAsGembaFormats) {
+  for (auto t : kAllTemplates)
+    for (const auto& c : conversations())
+      for (bool gen : {false, true}) {
+        const std::string want = render_chat(tok(), t, c, gen);
+        EXPECT_EQ(render_jinja(t, c, gen), want) << chat_template_name(t) << ", " << c.size() << " messages, gen " << gen;
+      }
+  // The documented layouts, spelled out once.
+  const std::vector<ChatMessage> c = {{"system", "S"}, {"user", "U"}};
+  EXPECT_EQ(render_chat(tok(), ChatTemplate::kLlmJp3, c, true),
+            "<s>以下は、タスクを説明する指示です。要求を適切に満たす応答を書きなさい。\n\n### 指示:\nU\n\n### 応答:\n");
+  EXPECT_EQ(render_chat(tok(), ChatTemplate::kGembaPlain, c, true), "<s>S\n### Question:\nU\n### Answer:\n");
+  EXPECT_EQ(render_chat(tok(), ChatTemplate::kLlama2, c, true), "<s>[INST] <<SYS>>\nS\n<</SYS>>\n\nU [/INST]");
+}
+
+// What llama.cpp does with a rendered prompt (common/chat.cpp, src/llama-vocab.cpp): drop a
+// leading BOS string (it adds BOS itself), then tokenize with special tokens parsed: control
+// pieces in the text become their ids, and each text fragment gets the dummy-prefix space.
+std::vector<int32_t> tokenize_like_llama_cpp(const std::string& rendered) {
+  const std::string& bos = tok().entry(tok().bos_id()).piece;
+  const std::string& eos = tok().entry(tok().eos_id()).piece;
+  std::string text = rendered.rfind(bos, 0) == 0 ? rendered.substr(bos.size()) : rendered;
+  std::vector<int32_t> ids = {tok().bos_id()};
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t b = text.find(bos, pos), e = text.find(eos, pos);
+    const size_t next = std::min(b, e);
+    if (next > pos) {
+      const auto frag = tok().encode(text.substr(pos, std::min(next, text.size()) - pos), false, true);
+      ids.insert(ids.end(), frag.begin(), frag.end());
+    }
+    if (next == std::string::npos) break;
+    ids.push_back(next == b ? tok().bos_id() : tok().eos_id());
+    pos = next + (next == b ? bos.size() : eos.size());
+  }
+  return ids;
+}
+
+TEST(ChatTemplateJinja, PromptTokensMatchWhatLlamaCppFeedsTheModel) {
+  for (auto t : kAllTemplates)
+    for (const auto& c : conversations()) {
+      if (c.empty() || c.back().role != "user") continue;  // a generation prompt
+      const auto want = encode_chat(tok(), t, c, true).ids;
+      const auto got = tokenize_like_llama_cpp(render_jinja(t, c, true));
+      const bool history_has_answers = c.size() > 2;
+      if (!history_has_answers) {
+        EXPECT_EQ(got, want) << chat_template_name(t) << ", " << c.size() << " messages";
+      } else {
+        // gemba encodes an earlier answer apart from the prompt text before it (so training and
+        // inference agree); llama.cpp encodes them as one text. Same text, and on these strings
+        // the same tokens.
+        EXPECT_EQ(tok().decode(got), tok().decode(want)) << chat_template_name(t);
+        EXPECT_EQ(got, want) << chat_template_name(t) << ", " << c.size() << " messages";
+      }
+    }
+}
+
+// Where the template and gemba cannot agree: gemba NFKC-normalizes message text, the template
+// passes it through (docs/llama-cpp-compat.md).
+TEST(ChatTemplateJinja, NfkcIsGembaSideOnly) {
+  const std::vector<ChatMessage> c = {{"user", "ＺＣＰ－１１０の点数は？"}};
+  EXPECT_EQ(render_chat(tok(), ChatTemplate::kGembaPlain, c, true), "<s>### Question:\nZCP-110の点数は?\n### Answer:\n");
+  EXPECT_EQ(render_jinja(ChatTemplate::kGembaPlain, c, true), "<s>### Question:\nＺＣＰ－１１０の点数は？\n### Answer:\n");
+}
+
+TEST(ChatTemplateJinja, MiniRendererRejectsWhatItDoesNotKnow) {
+  using test::jinja::Template;
+  EXPECT_THROW(Template("{% set x = 1 %}"), std::runtime_error);
+  EXPECT_THROW(Template("{{ messages | length }}").render({}), std::runtime_error);
+  EXPECT_THROW(Template("{% if x %}"), std::runtime_error);
 }
 
 }  // namespace

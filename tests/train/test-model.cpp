@@ -241,6 +241,8 @@ TEST(TrainModel, HfDirectoryRoundTrip) {
   ASSERT_TRUE(fs::exists(dir + "/out/model.safetensors"));
   auto cfg = gemba::read_json_file(dir + "/out/config.json");
   EXPECT_EQ(cfg.at("hidden_size").get<int64_t>(), 64);
+  // transformers decodes greedily, as gemba recommends (engine/serving-defaults.h).
+  EXPECT_EQ(gemba::read_json_file(dir + "/out/generation_config.json").at("do_sample"), false);
 
   auto loaded = gemba::train::load_hf_model(dir + "/out", torch::kCPU);
   auto a = model->named_parameters();
